@@ -1,0 +1,7 @@
+/**
+ * Configuration: `configure()`, `getConfig()` and unit parsing.
+ *
+ * @module
+ */
+export * from "./config.ts";
+export * from "./units.ts";

@@ -1,0 +1,6 @@
+/**
+ * The runtime seam. Only files under `lib/runtime/` may reference `Deno.*` or `Bun.*`.
+ *
+ * @module
+ */
+export * from "./runtime.ts";

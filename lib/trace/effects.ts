@@ -1,0 +1,38 @@
+/**
+ * The tracer's verdict on one run: what it read, what it wrote, what it removed,
+ * and whether the trace can be trusted at all.
+ *
+ * @module
+ */
+import type { BytePath } from "../path/byte_path.ts";
+
+/** Whether the tracer can vouch for a run. An untrusted run is never stored. */
+export type Trust =
+  | { readonly kind: "trusted" }
+  | { readonly kind: "untrusted"; readonly reason: string };
+
+/** An input observed in the trace, before it is digested. */
+export interface ObservedInput {
+  readonly path: BytePath;
+  readonly kind: "file" | "listing" | "absent" | "exec";
+}
+
+/** An output observed in the trace, before it is captured. */
+export interface ObservedOutput {
+  readonly path: BytePath;
+  readonly kind: "file" | "symlink" | "dir";
+}
+
+/**
+ * The classified effects of a traced run. Paths are absolute and normalized
+ * (`.`/`..` collapsed; symlinks not resolved).
+ */
+export interface Effects {
+  readonly trust: Trust;
+  /** Inputs in first-access order; a path appears at most once per kind. */
+  readonly inputs: readonly ObservedInput[];
+  /** Outputs; a path appears at most once. */
+  readonly outputs: readonly ObservedOutput[];
+  /** Pre-existing paths the run removed (and did not re-create). */
+  readonly deletions: readonly BytePath[];
+}
