@@ -1,0 +1,82 @@
+/**
+ * Row <-> {@link Entry} conversion for the `entries` table, and the blob digests an
+ * entry references.
+ *
+ * @module
+ */
+import type { BytePath } from "../path/byte_path.ts";
+import type { Entry, EntryDraft, RecordedOutput, RecordedResult } from "./types.ts";
+
+/** The columns of `entries` as read back from SQLite. */
+export interface EntryRow {
+  id: number;
+  key: string;
+  key_material: string;
+  label: string;
+  inputs: string;
+  body: string;
+  duration_ms: number;
+  expires_at: number | null;
+  created_at: number;
+  last_used: number;
+  hits: number;
+  size_bytes: number;
+}
+
+/** The replay part of an entry, stored as one JSON column. */
+interface Body {
+  o: readonly RecordedOutput[];
+  d: readonly BytePath[];
+  s: string | null;
+  r: RecordedResult;
+}
+
+/** SELECT list matching {@link EntryRow}. */
+export const ENTRY_COLUMNS = "id, key, key_material, label, inputs, body, duration_ms, " +
+  "expires_at, created_at, last_used, hits, size_bytes";
+
+/** Encodes the inputs column (also used to detect a re-store of identical inputs). */
+export function encodeInputs(draft: EntryDraft): string {
+  return JSON.stringify(
+    draft.inputs.map((i) => ({ path: i.path, kind: i.kind, digest: i.digest })),
+  );
+}
+
+/** Encodes the body column. */
+export function encodeBody(draft: EntryDraft): string {
+  const body: Body = { o: draft.outputs, d: draft.deletions, s: draft.streamBlob, r: draft.result };
+  return JSON.stringify(body);
+}
+
+/** Decodes one row into an {@link Entry}. */
+export function decodeEntry(row: EntryRow): Entry {
+  const body = JSON.parse(row.body) as Body;
+  return {
+    id: row.id,
+    key: row.key,
+    keyMaterial: row.key_material,
+    label: row.label,
+    inputs: JSON.parse(row.inputs),
+    outputs: body.o,
+    deletions: body.d,
+    streamBlob: body.s,
+    result: body.r,
+    durationMs: row.duration_ms,
+    expiresAt: row.expires_at,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used,
+    hits: row.hits,
+    sizeBytes: row.size_bytes,
+  };
+}
+
+/** Every distinct blob digest a draft references, with its uncompressed size when known. */
+export function referencedBlobs(draft: EntryDraft): Map<string, number | null> {
+  const blobs = new Map<string, number | null>();
+  for (const o of draft.outputs) if (o.kind === "file") blobs.set(o.blob, o.size);
+  if (draft.streamBlob !== null && !blobs.has(draft.streamBlob)) blobs.set(draft.streamBlob, null);
+  if (draft.result.kind === "value" && !blobs.has(draft.result.blob)) {
+    blobs.set(draft.result.blob, null);
+  }
+  return blobs;
+}

@@ -1,0 +1,124 @@
+/**
+ * The current state of one input path: its digest (through the memo when the file's
+ * fingerprint is trusted), or why it has none.
+ *
+ * @module
+ */
+import type { BytePath } from "../path/byte_path.ts";
+import { isRacy, statPath } from "./fingerprint.ts";
+import type { Hasher } from "./hasher.ts";
+import type { MemoRow } from "./stat_memo.ts";
+import type { InputKind, RecordedInput } from "./types.ts";
+
+/** What a path looks like now, for the kind of input it is. */
+export type PathState =
+  /** The input as it would be recorded now. */
+  | { readonly kind: "ok"; readonly input: RecordedInput }
+  /** A file/exec/listing input does not exist. */
+  | { readonly kind: "missing" }
+  /** An `absent` input exists. */
+  | { readonly kind: "present" }
+  /** It cannot be read or is not what its kind requires (never a guess). */
+  | { readonly kind: "unreadable"; readonly reason: string };
+
+/** What resolving a path needs: time, memo access and a hasher. */
+export interface ResolveContext {
+  readonly now: number;
+  readonly hasher: Hasher;
+  readonly memoGet: (path: BytePath) => MemoRow | undefined;
+  /** Collects memo rows to write (trusted, freshly hashed files). */
+  readonly memoPut: (row: { path: BytePath; fp: string; digest: string }) => void;
+}
+
+/**
+ * Resolves `path` as an input of `kind`. Returns a promise only when hashing is needed
+ * (memo hits, absent and missing paths stay synchronous), which keeps validation of
+ * thousands of unchanged files cheap.
+ *
+ * @example
+ * ```ts
+ * // const state = await resolvePath("/etc/hostname", "file", ctx);
+ * // if (state.kind === "ok") console.log(state.input.digest);
+ * ```
+ */
+export function resolvePath(
+  path: BytePath,
+  kind: InputKind,
+  ctx: ResolveContext,
+): PathState | Promise<PathState> {
+  switch (kind) {
+    case "absent":
+      return resolveAbsent(path);
+    case "listing":
+      return resolveListing(path, ctx);
+    case "file":
+    case "exec":
+      return resolveFile(path, kind, ctx);
+  }
+}
+
+function resolveAbsent(path: BytePath): PathState {
+  const st = statPath(path, { lstat: true });
+  switch (st.kind) {
+    case "missing":
+      return { kind: "ok", input: { path, kind: "absent", digest: "" } };
+    case "found":
+      return { kind: "present" };
+    case "error":
+      return { kind: "unreadable", reason: st.reason };
+  }
+}
+
+async function resolveListing(path: BytePath, ctx: ResolveContext): Promise<PathState> {
+  const st = statPath(path);
+  if (st.kind !== "found") return st.kind === "missing" ? st : unreadable(st.reason);
+  if (!st.info.isDirectory) return unreadable("not a directory");
+  try {
+    const digest = await ctx.hasher.digestDirectory(path);
+    return { kind: "ok", input: { path, kind: "listing", digest } };
+  } catch (e) {
+    return unreadable((e as NodeJS.ErrnoException).code ?? String(e));
+  }
+}
+
+function resolveFile(
+  path: BytePath,
+  kind: "file" | "exec",
+  ctx: ResolveContext,
+): PathState | Promise<PathState> {
+  const st = statPath(path);
+  if (st.kind !== "found") return st.kind === "missing" ? st : unreadable(st.reason);
+  if (!st.info.isFile) return unreadable("not a regular file");
+  const racy = isRacy(st.info, ctx.now);
+  if (!racy) {
+    const row = ctx.memoGet(path);
+    if (row !== undefined && row.fp === st.info.fp) {
+      return { kind: "ok", input: { path, kind, digest: row.digest } };
+    }
+  }
+  return hashFile(path, kind, { ctx, fp: st.info.fp, racy });
+}
+
+async function hashFile(
+  path: BytePath,
+  kind: "file" | "exec",
+  opts: { ctx: ResolveContext; fp: string; racy: boolean },
+): Promise<PathState> {
+  let digest: string;
+  try {
+    digest = (await opts.ctx.hasher.digestFile(path)).digest;
+  } catch (e) {
+    return unreadable((e as NodeJS.ErrnoException).code ?? String(e));
+  }
+  // A file that changed while it was hashed has no trustworthy digest.
+  const after = statPath(path);
+  if (after.kind !== "found" || after.info.fp !== opts.fp) {
+    return unreadable("changed while it was being hashed");
+  }
+  if (!opts.racy) opts.ctx.memoPut({ path, fp: opts.fp, digest });
+  return { kind: "ok", input: { path, kind, digest } };
+}
+
+function unreadable(reason: string): PathState {
+  return { kind: "unreadable", reason };
+}

@@ -1,0 +1,92 @@
+/**
+ * Stat fingerprints for the digest memo, and the racy-timestamp rule.
+ *
+ * A fingerprint is `dev:ino:size:mtime_ms:ctime_s`. Times are normalized to what every
+ * runtime reports exactly: Deno's `node:fs` gives mtime to the millisecond and ctime to the
+ * second, Bun gives nanoseconds; truncating both makes one cache directory agree across
+ * runtimes. The coarser times are safe because of the racy rule: a file whose mtime or
+ * ctime is within {@link RACY_MS} of "now" is never trusted to (or written into) the memo,
+ * so any later change necessarily moves the truncated time.
+ *
+ * @module
+ */
+import type { Buffer } from "node:buffer";
+import { type BigIntStats, lstatSync, statSync } from "node:fs";
+import { type BytePath, fsPath } from "../path/byte_path.ts";
+
+/** A file changed less than this long ago (ms) is hashed and not memoized. */
+export const RACY_MS = 2_000;
+
+/** The stat fields the memo keys on, plus what the caller needs to decide. */
+export interface StatInfo {
+  readonly fp: string;
+  readonly isFile: boolean;
+  readonly isDirectory: boolean;
+  /** Latest possible change time in ms (ctime rounded up to the end of its second). */
+  readonly changedMs: number;
+}
+
+/** What a stat call found. */
+export type StatResult =
+  | { readonly kind: "found"; readonly info: StatInfo }
+  | { readonly kind: "missing" }
+  | { readonly kind: "error"; readonly reason: string };
+
+// deno-lint-ignore no-control-regex
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** The argument to pass to node:fs for a byte path (a plain string when it is ASCII). */
+export function fsArg(p: BytePath): string | Buffer {
+  return NON_ASCII.test(p) ? fsPath(p) : p;
+}
+
+/**
+ * Stats `path` (following symlinks unless `opts.lstat`) and builds its fingerprint.
+ * ENOENT and ENOTDIR are `missing`; any other failure is `error`.
+ *
+ * @example
+ * ```ts
+ * import { statPath } from "./fingerprint.ts";
+ * const r = statPath("/etc/hostname");
+ * if (r.kind === "found") console.log(r.info.fp);
+ * ```
+ */
+export function statPath(path: BytePath, opts: { lstat?: boolean } = {}): StatResult {
+  let st: BigIntStats | undefined;
+  try {
+    const arg = fsArg(path);
+    st = opts.lstat
+      ? lstatSync(arg, { bigint: true, throwIfNoEntry: false })
+      : statSync(arg, { bigint: true, throwIfNoEntry: false });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return { kind: "missing" };
+    return { kind: "error", reason: code ?? String(e) };
+  }
+  if (st === undefined) return { kind: "missing" };
+  const mtimeMs = st.mtimeNs / 1_000_000n;
+  const ctimeS = st.ctimeNs / 1_000_000_000n;
+  const changedMs = Math.max(Number(mtimeMs), Number(ctimeS) * 1000 + 999);
+  return {
+    kind: "found",
+    info: {
+      fp: `${st.dev}:${st.ino}:${st.size}:${mtimeMs}:${ctimeS}`,
+      isFile: st.isFile(),
+      isDirectory: st.isDirectory(),
+      changedMs,
+    },
+  };
+}
+
+/**
+ * True when a file changed too recently (relative to `now`) to trust its fingerprint.
+ *
+ * @example
+ * ```ts
+ * import { isRacy } from "./fingerprint.ts";
+ * isRacy({ fp: "", isFile: true, isDirectory: false, changedMs: 10_000 }, 11_000); // true
+ * ```
+ */
+export function isRacy(info: StatInfo, now: number): boolean {
+  return info.changedMs > now - RACY_MS;
+}

@@ -1,0 +1,66 @@
+/**
+ * The digest memo: stat fingerprint -> content digest, keyed by path, so validating an
+ * unchanged file costs one `stat` instead of a read and a hash.
+ *
+ * @module
+ */
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { BytePath } from "../path/byte_path.ts";
+import type { Tx } from "./_tx.ts";
+
+/** A memo row: the fingerprint a digest was computed under. */
+export interface MemoRow {
+  readonly fp: string;
+  readonly digest: string;
+}
+
+/**
+ * Prepared memo statements; reads are batched (one query for many paths) and writes are
+ * grouped in one transaction.
+ *
+ * @example
+ * ```ts
+ * // Constructed by openStore(); used by Store.digestPath()/validate().
+ * ```
+ */
+export class StatMemo {
+  readonly #tx: Tx;
+  readonly #getOne: StatementSync;
+  readonly #getMany: StatementSync;
+  readonly #put: StatementSync;
+
+  /** Prepares the statements on `db`. */
+  constructor(db: DatabaseSync, tx: Tx) {
+    this.#tx = tx;
+    this.#getOne = db.prepare("SELECT fp, digest FROM memo WHERE path = ?");
+    this.#getMany = db.prepare(
+      "SELECT path, fp, digest FROM memo WHERE path IN (SELECT value FROM json_each(?))",
+    );
+    this.#put = db.prepare("INSERT OR REPLACE INTO memo(path, fp, digest) VALUES (?, ?, ?)");
+  }
+
+  /** The memo row of one path, if any. */
+  get(path: BytePath): MemoRow | undefined {
+    return this.#getOne.get(path) as MemoRow | undefined;
+  }
+
+  /** The memo rows of many paths, in one query. */
+  getMany(paths: readonly BytePath[]): Map<BytePath, MemoRow> {
+    const rows = this.#getMany.all(JSON.stringify(paths)) as unknown as {
+      path: string;
+      fp: string;
+      digest: string;
+    }[];
+    const map = new Map<BytePath, MemoRow>();
+    for (const r of rows) map.set(r.path, r);
+    return map;
+  }
+
+  /** Writes rows in one transaction. */
+  putMany(rows: readonly { path: BytePath; fp: string; digest: string }[]): void {
+    if (rows.length === 0) return;
+    this.#tx.run("update digest memo", () => {
+      for (const r of rows) this.#put.run(r.path, r.fp, r.digest);
+    });
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * The cache index of one cache directory: candidate lookup and storage, input validation
+ * through the stat memo, hit/miss statistics, leases, eviction, gc/verify and per-key
+ * single-flight. `openStore()` composes the parts (see each file for its rules).
+ *
+ * @module
+ */
+import type { DatabaseSync } from "node:sqlite";
+import { logger } from "../log/logger.ts";
+import type { BytePath } from "../path/byte_path.ts";
+import { indexError, Tx } from "./_tx.ts";
+import { BlobStore } from "./blob_store.ts";
+import { type Clock, systemClock } from "./clock.ts";
+import { type PathState, resolvePath } from "./digest_path.ts";
+import { type EntryFilter, EntryTable } from "./entries.ts";
+import { EVICT_BATCH, type EvictionResult, Evictor } from "./eviction.ts";
+import { type GcContext, type GcReport, gcStore, verifyStore } from "./gc.ts";
+import { type Hasher, lazyHasher } from "./hasher.ts";
+import { acquireKeyLock, type KeyLockResult } from "./key_lock.ts";
+import { ensureLayout, type Layout } from "./layout.ts";
+import { DEFAULT_LEASE_MS, Leases, type Pin } from "./leases.ts";
+import { openIndexDb } from "./schema.ts";
+import { StatMemo } from "./stat_memo.ts";
+import { Counters, type StoreStats } from "./stats.ts";
+import type { Entry, EntryDraft, InputKind, InputMismatch, RecordedInput } from "./types.ts";
+import { validateInputs } from "./validate.ts";
+
+const log = logger("store");
+
+/** Options of {@link openStore}. */
+export interface StoreOptions {
+  /** Byte budget of the blobs; LRU entries are evicted beyond it. */
+  readonly maxCacheBytes: number;
+  /** Candidate entries kept per key. */
+  readonly maxCandidates: number;
+  /** Source of "now" (default: the wall clock). */
+  readonly clock?: Clock;
+  /** Content hasher (default: lib/hash/digest.ts, loaded on first use). */
+  readonly hasher?: Hasher;
+  /** Lifetime of a reader's pin (ms, default 30 min). */
+  readonly leaseMs?: number;
+  /** Unreferenced blob files younger than this are never deleted by gc (ms, default 1 h). */
+  readonly graceMs?: number;
+  /** Temp files older than this are deleted by gc (ms, default 1 h). */
+  readonly tmpMaxAgeMs?: number;
+  /** Entries evicted per store at most (default 32). */
+  readonly evictBatch?: number;
+}
+
+/** A per-call override of the clock. */
+export interface AtTime {
+  /** "Now" in ms since the epoch (default: the store's clock). */
+  readonly now?: number;
+}
+
+/**
+ * Opens the cache index of `cacheDir`, creating the layout and schema when missing.
+ * Throws `cache-unavailable` when the directory cannot be used and `schema-unsupported`
+ * when it was written by a newer casher.
+ *
+ * @example
+ * ```ts
+ * import { openStore } from "./store.ts";
+ * const store = openStore("/tmp/casher-example", { maxCacheBytes: 1 << 30, maxCandidates: 8 });
+ * console.log(store.stats().entries);
+ * store.close();
+ * ```
+ */
+export function openStore(cacheDir: string, opts: StoreOptions): Store {
+  if (!(opts.maxCacheBytes >= 0)) throw new RangeError("openStore: maxCacheBytes must be >= 0");
+  if (!(Number.isInteger(opts.maxCandidates) && opts.maxCandidates >= 1)) {
+    throw new RangeError("openStore: maxCandidates must be an integer >= 1");
+  }
+  const layout = ensureLayout(cacheDir);
+  return new Store(layout, openIndexDb(layout), opts);
+}
+
+/**
+ * An open cache index. Not safe to share across threads; safe across processes.
+ *
+ * @example
+ * ```ts
+ * import { openStore } from "./store.ts";
+ * const store = openStore("/tmp/casher-example", { maxCacheBytes: 1 << 30, maxCandidates: 8 });
+ * for (const entry of store.candidates("0123abcd")) {
+ *   if (await store.validate(entry.inputs) === null) console.log("hit", entry.id);
+ * }
+ * store.close();
+ * ```
+ */
+export class Store {
+  /** The content-addressed blobs of this cache directory. */
+  readonly blobs: BlobStore;
+  /** Paths of this cache directory. */
+  readonly layout: Layout;
+  readonly #db: DatabaseSync;
+  readonly #tx: Tx;
+  readonly #entries: EntryTable;
+  readonly #memo: StatMemo;
+  readonly #counters: Counters;
+  readonly #leases: Leases;
+  readonly #evictor: Evictor;
+  readonly #clock: Clock;
+  readonly #hasher: Hasher;
+  readonly #opts: Required<Omit<StoreOptions, "clock" | "hasher">>;
+
+  /** Use {@link openStore}. */
+  constructor(layout: Layout, db: DatabaseSync, opts: StoreOptions) {
+    this.layout = layout;
+    this.blobs = new BlobStore(layout);
+    this.#db = db;
+    this.#clock = opts.clock ?? systemClock;
+    this.#hasher = opts.hasher ?? lazyHasher();
+    this.#opts = {
+      maxCacheBytes: opts.maxCacheBytes,
+      maxCandidates: opts.maxCandidates,
+      leaseMs: opts.leaseMs ?? DEFAULT_LEASE_MS,
+      graceMs: opts.graceMs ?? 60 * 60_000,
+      tmpMaxAgeMs: opts.tmpMaxAgeMs ?? 60 * 60_000,
+      evictBatch: opts.evictBatch ?? EVICT_BATCH,
+    };
+    try {
+      this.#tx = new Tx(db);
+      this.#entries = new EntryTable(db, this.#tx);
+      this.#memo = new StatMemo(db, this.#tx);
+      this.#counters = new Counters(db);
+      this.#leases = new Leases(db);
+      this.#evictor = new Evictor(db, { tx: this.#tx, blobs: this.blobs });
+    } catch (cause) {
+      db.close();
+      throw indexError("prepare statements", cause);
+    }
+  }
+
+  /** Unexpired candidates of `key`, most recent first (one query). */
+  candidates(key: string, opts: AtTime = {}): Entry[] {
+    return guard("look up candidates", () => this.#entries.candidates(key, this.#now(opts)));
+  }
+
+  /**
+   * Stores a candidate (its blobs must already be in {@link blobs}) in one transaction,
+   * then evicts a bounded number of entries if the cache is over budget. Returns its id.
+   */
+  putEntry(draft: EntryDraft): number {
+    const now = this.#clock.now();
+    const id = this.#entries.put(draft, {
+      now,
+      maxCandidates: this.#opts.maxCandidates,
+      sizer: (d) => this.blobs.storedSize(d),
+    });
+    try {
+      this.evict({ now });
+    } catch (e) {
+      log.warn("eviction after store failed: {error}", { error: String(e) });
+    }
+    return id;
+  }
+
+  /** Counts a hit on `entryId` and the time it saved. */
+  recordHit(entryId: number, opts: { savedMs: number } & AtTime): void {
+    guard("record hit", () => this.#entries.recordHit(entryId, { now: this.#now(opts), ...opts }));
+  }
+
+  /** Counts a miss. */
+  recordMiss(): void {
+    guard("record miss", () => this.#counters.recordMiss());
+  }
+
+  /** Hits, misses, entries, stored bytes and time saved. */
+  stats(): StoreStats {
+    return guard("read stats", () => this.#counters.read());
+  }
+
+  /** Every entry, most recent first. */
+  listEntries(): Entry[] {
+    return guard("list entries", () => this.#entries.list());
+  }
+
+  /** Removes matching entries (all when `filter` is empty) and their unshared blobs. */
+  removeEntries(filter: EntryFilter, opts: AtTime = {}): number {
+    const n = this.#entries.remove(filter, this.#now(opts));
+    while (this.#evictor.sweep(1000) > 0) { /* drain */ }
+    return n;
+  }
+
+  /** Removes every entry (except those pinned by a live lease) and their blobs. */
+  clear(): void {
+    this.removeEntries({});
+  }
+
+  /** The current state of `path` as an input of `kind` (for recording a new entry). */
+  async digestPath(path: BytePath, kind: InputKind, opts: AtTime = {}): Promise<PathState> {
+    const writes: { path: BytePath; fp: string; digest: string }[] = [];
+    const state = await resolvePath(path, kind, {
+      now: this.#now(opts),
+      hasher: this.#hasher,
+      memoGet: (p) => guard("read digest memo", () => this.#memo.get(p)),
+      memoPut: (row) => writes.push(row),
+    });
+    try {
+      this.#memo.putMany(writes);
+    } catch (e) {
+      log.debug("digest memo not updated: {error}", { error: String(e) });
+    }
+    return state;
+  }
+
+  /** The first recorded input that no longer matches, or `null` (all match). */
+  validate(inputs: readonly RecordedInput[], opts: AtTime = {}): Promise<InputMismatch | null> {
+    return validateInputs(inputs, { memo: this.#memo, hasher: this.#hasher, now: this.#now(opts) });
+  }
+
+  /** Protects `entryId` from eviction during a replay; `gone` when it no longer exists. */
+  pin(entryId: number, opts: AtTime = {}): Pin {
+    return guard(
+      "pin entry",
+      () => this.#leases.pin(entryId, { now: this.#now(opts), ttlMs: this.#opts.leaseMs }),
+    );
+  }
+
+  /** Runs one bounded eviction step (also done after every store). */
+  evict(opts: AtTime = {}): EvictionResult {
+    return this.#evictor.evict({
+      now: this.#now(opts),
+      maxBytes: this.#opts.maxCacheBytes,
+      batch: this.#opts.evictBatch,
+    });
+  }
+
+  /** Verifies every blob and repairs the index, blobs, temp and lock files. */
+  gc(opts: AtTime = {}): Promise<GcReport> {
+    return gcStore(this.#gcContext(opts));
+  }
+
+  /** Verifies every blob and the index without changing anything. */
+  verify(opts: AtTime = {}): Promise<GcReport> {
+    return verifyStore(this.#gcContext(opts));
+  }
+
+  /** Per-key single-flight lock (see key_lock.ts). */
+  acquireKeyLock(key: string, opts: { timeoutMs: number }): Promise<KeyLockResult> {
+    return acquireKeyLock(this.layout.locksDir, key, opts);
+  }
+
+  /** Closes the index. */
+  close(): void {
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  #now(opts: AtTime): number {
+    return opts.now ?? this.#clock.now();
+  }
+
+  #gcContext(opts: AtTime): GcContext {
+    return {
+      db: this.#db,
+      tx: this.#tx,
+      blobs: this.blobs,
+      layout: this.layout,
+      evictor: this.#evictor,
+      leases: this.#leases,
+      now: this.#now(opts),
+      graceMs: this.#opts.graceMs,
+      tmpMaxAgeMs: this.#opts.tmpMaxAgeMs,
+    };
+  }
+}
+
+function guard<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (cause) {
+    throw indexError(what, cause);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Validation of a candidate's recorded inputs against the file system, in recorded order,
+ * stopping at the first mismatch. Memo rows for every file input are loaded in one query;
+ * an unchanged file then costs one `stat`.
+ *
+ * @module
+ */
+import { logger } from "../log/logger.ts";
+import type { BytePath } from "../path/byte_path.ts";
+import { type PathState, type ResolveContext, resolvePath } from "./digest_path.ts";
+import type { Hasher } from "./hasher.ts";
+import type { StatMemo } from "./stat_memo.ts";
+import type { InputMismatch, RecordedInput } from "./types.ts";
+
+const log = logger("store");
+
+/** What validation needs. */
+export interface ValidateOptions {
+  readonly memo: StatMemo;
+  readonly hasher: Hasher;
+  readonly now: number;
+}
+
+/**
+ * The first input that no longer matches, or `null` when all do. Fresh digests of
+ * trusted files are written to the memo in one transaction at the end.
+ *
+ * @example
+ * ```ts
+ * // const mismatch = await validateInputs(entry.inputs, { memo, hasher, now: Date.now() });
+ * // if (mismatch === null) replay(entry);
+ * ```
+ */
+export async function validateInputs(
+  inputs: readonly RecordedInput[],
+  opts: ValidateOptions,
+): Promise<InputMismatch | null> {
+  const paths: BytePath[] = [];
+  for (const i of inputs) if (i.kind === "file" || i.kind === "exec") paths.push(i.path);
+  const rows = paths.length === 0 ? new Map() : opts.memo.getMany(paths);
+  const writes: { path: BytePath; fp: string; digest: string }[] = [];
+  const ctx: ResolveContext = {
+    now: opts.now,
+    hasher: opts.hasher,
+    memoGet: (p) => rows.get(p),
+    memoPut: (row) => writes.push(row),
+  };
+  let mismatch: InputMismatch | null = null;
+  for (const input of inputs) {
+    let state = resolvePath(input.path, input.kind, ctx);
+    if (state instanceof Promise) state = await state;
+    mismatch = compare(input, state);
+    if (mismatch !== null) break;
+  }
+  if (writes.length > 0) {
+    try {
+      opts.memo.putMany(writes);
+    } catch (e) {
+      // The memo is only an accelerator: failing to update it changes nothing else.
+      log.debug("digest memo not updated: {error}", { error: String(e) });
+    }
+  }
+  return mismatch;
+}
+
+/** Compares a recorded input with the path's current state. */
+export function compare(input: RecordedInput, state: PathState): InputMismatch | null {
+  switch (state.kind) {
+    case "ok":
+      return state.input.digest === input.digest ? null : { kind: "changed", input };
+    case "missing":
+      return { kind: "missing", input };
+    case "present":
+      return { kind: "appeared", input };
+    case "unreadable":
+      return { kind: "unreadable", input, reason: state.reason };
+  }
+}
