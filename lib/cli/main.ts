@@ -1,0 +1,78 @@
+/**
+ * The CLI's entry: parse, dispatch to one file per subcommand, return an exit code.
+ * No caching logic lives here.
+ *
+ * @module
+ */
+import process from "node:process";
+import { getConfig } from "../config/config.ts";
+import { isCasherError } from "../errors/casher_error.ts";
+import { runCommand } from "../command/run_command.ts";
+import { runtimeVersion } from "../runtime/mod.ts";
+import { type CliRequest, parseCli } from "./args.ts";
+import { cliCacheDir } from "./cache_dir.ts";
+import { EXIT_CASHER_FAILURE, EXIT_USAGE } from "./exit_codes.ts";
+import { installCliLogging } from "./log_sink.ts";
+import { runSubcommand } from "./subcommands.ts";
+import { HELP, USAGE_HINT } from "./usage.ts";
+
+/** casher's version, printed by `--version`. */
+export const VERSION = "0.1.0";
+
+/**
+ * Runs the CLI with `args` (without the program name) and resolves with the exit code.
+ *
+ * @example
+ * ```ts ignore
+ * process.exit(await main(process.argv.slice(2)));
+ * ```
+ */
+export async function main(args: readonly string[]): Promise<number> {
+  let request: CliRequest;
+  try {
+    request = parseCli(args, { env: process.env });
+  } catch (e) {
+    if (!isCasherError(e, "usage")) throw e;
+    process.stderr.write(`casher: ${e.message}\n${USAGE_HINT}\n`);
+    return EXIT_USAGE;
+  }
+  switch (request.kind) {
+    case "help":
+      process.stdout.write(HELP);
+      return 0;
+    case "version":
+      process.stdout.write(`casher ${VERSION} (${runtimeVersion()})\n`);
+      return 0;
+  }
+  installCliLogging(request.common.verbosity);
+  let config;
+  try {
+    config = getConfig(
+      request.common.maxCacheBytes === null ? {} : { maxCacheBytes: request.common.maxCacheBytes },
+    );
+  } catch (e) {
+    process.stderr.write(`casher: ${(e as Error).message}\n`);
+    return EXIT_USAGE;
+  }
+  const cacheDir = cliCacheDir(request.common.cacheDir, process.env);
+  if (request.kind === "run") {
+    return runCommand({
+      argv: request.argv,
+      cwd: process.cwd(),
+      env: process.env as Record<string, string>,
+      cacheDir,
+      maxCacheBytes: config.maxCacheBytes,
+      maxCandidates: config.maxCandidates,
+      lockTimeoutMs: config.lockTimeoutMs,
+      envAllow: request.run.env,
+      ...request.run,
+    });
+  }
+  try {
+    return await runSubcommand(request, { cacheDir, config });
+  } catch (e) {
+    if (!isCasherError(e)) throw e;
+    process.stderr.write(`casher: ${e.message}\n`);
+    return EXIT_CASHER_FAILURE;
+  }
+}

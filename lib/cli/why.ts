@@ -1,0 +1,113 @@
+/**
+ * `casher why -- <cmd>`: a dry run. Says whether the command would hit and, if not, the
+ * first thing that differs from the closest candidate.
+ *
+ * @module
+ */
+import process from "node:process";
+import { type CommandIdentity, commandKey } from "../command/command_key.ts";
+import { decodeCommandKey } from "../command/key_material.ts";
+import { captureStdin, releaseStdin } from "../command/stdin.ts";
+import { lookup } from "../engine/lookup.ts";
+import { displayPath } from "../path/byte_path.ts";
+import type { Store } from "../store/store.ts";
+import type { InputMismatch } from "../store/types.ts";
+
+/**
+ * Explains the would-be outcome of running `id` and returns 0 (hit) or 1 (miss).
+ *
+ * @example
+ * ```ts ignore
+ * const code = await whyCommand(store, identity);
+ * ```
+ */
+export async function whyCommand(store: Store, id: CommandIdentity): Promise<number> {
+  const stdin = await captureStdin({ tmpDir: store.layout.tmpDir });
+  try {
+    const key = await commandKey(id, stdin);
+    const found = await lookup(store, key);
+    if (found.kind === "hit") {
+      say(`would hit: entry ${found.entry.key.slice(0, 8)} (saves about ${found.entry.durationMs} ms)`);
+      return 0;
+    }
+    const r = found.reason;
+    if (r.kind === "input-changed") {
+      say(`would miss: ${describeMismatch(r.mismatch)}`);
+      return 1;
+    }
+    say(`would miss: ${closestDifference(store, key.keyMaterial)}`);
+    return 1;
+  } finally {
+    releaseStdin(stdin);
+  }
+}
+
+/**
+ * One line naming what changed for a recorded input.
+ *
+ * @example
+ * ```ts
+ * import { describeMismatch } from "./why.ts";
+ * describeMismatch({ kind: "missing", input: { path: "/a", kind: "file", digest: "x" } });
+ * // "input /a no longer exists"
+ * ```
+ */
+export function describeMismatch(m: InputMismatch): string {
+  const path = displayPath(m.input.path);
+  switch (m.kind) {
+    case "changed":
+      return m.input.kind === "listing"
+        ? `the listing of directory ${path} changed (an entry was added or removed)`
+        : `${m.input.kind === "exec" ? "executable" : "file"} ${path} changed (content digest differs)`;
+    case "missing":
+      return `input ${path} no longer exists`;
+    case "appeared":
+      return `${path} now exists, but the command found it absent`;
+    case "unreadable":
+      return `input ${path} cannot be read: ${m.reason}`;
+  }
+}
+
+function closestDifference(store: Store, keyMaterial: string): string {
+  const want = decodeCommandKey(keyMaterial);
+  if (want === null) return "no entry for this command";
+  let best: { score: number; text: string } = { score: -1, text: "no entry for this command yet" };
+  for (const entry of store.listEntries()) {
+    const have = decodeCommandKey(entry.keyMaterial);
+    if (have === null) continue;
+    const sameArgv = JSON.stringify(have.argv) === JSON.stringify(want.argv);
+    const score = (sameArgv ? 4 : have.argv[0] === want.argv[0] ? 1 : 0) +
+      (have.cwd === want.cwd ? 2 : 0);
+    if (score <= best.score || score === 0) continue;
+    best = { score, text: firstDifference(have, want) };
+  }
+  return best.text;
+}
+
+function firstDifference(
+  have: NonNullable<ReturnType<typeof decodeCommandKey>>,
+  want: NonNullable<ReturnType<typeof decodeCommandKey>>,
+): string {
+  if (JSON.stringify(have.argv) !== JSON.stringify(want.argv)) {
+    return `argv differs from the closest entry (${JSON.stringify(have.argv)} vs ${
+      JSON.stringify(want.argv)
+    })`;
+  }
+  if (have.cwd !== want.cwd) return `working directory differs (was ${have.cwd}, now ${want.cwd})`;
+  const env = new Map(have.env);
+  for (const [name, value] of want.env) {
+    if (!env.has(name)) return `env var ${name} is now part of the key (--env)`;
+    if (env.get(name) !== value) {
+      return `env var ${name} differs (was ${JSON.stringify(env.get(name))}, now ${
+        JSON.stringify(value)
+      })`;
+    }
+  }
+  if (have.env.length !== want.env.length) return "the --env allow-list differs";
+  if (have.stdin !== want.stdin) return "stdin differs";
+  return "declared inputs, outputs or output roots differ";
+}
+
+function say(line: string): void {
+  process.stdout.write(line + "\n");
+}

@@ -1,0 +1,81 @@
+/**
+ * Runs a command under the tracer with live, recorded stdout/stderr, and reports the
+ * engine's {@link Execution}.
+ *
+ * @module
+ */
+import { createReadStream } from "node:fs";
+import type { ReplayTarget } from "../capture/replay.ts";
+import type { ExecContext, Execution, WorkResult } from "../engine/types.ts";
+import type { BytePath } from "../path/byte_path.ts";
+import { startTrace } from "../trace/runner.ts";
+import type { StdinSource } from "./stdin.ts";
+import { teeStreams } from "./tee.ts";
+
+/** How to run the command. */
+export interface TracedCommand {
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  readonly env: Record<string, string>;
+  readonly stdin: StdinSource;
+  readonly outputRoots: readonly BytePath[];
+  readonly exclude: readonly BytePath[];
+  readonly traceMode: "full" | "fast";
+  readonly cacheFailures: boolean;
+  readonly target?: ReplayTarget;
+}
+
+/**
+ * Executes `cmd` under strace; resolves once the process tree exited and the trace is parsed.
+ *
+ * @example
+ * ```ts ignore
+ * const exec = await executeTraced(cmd, ctx);
+ * ```
+ */
+export async function executeTraced(cmd: TracedCommand, ctx: ExecContext): Promise<Execution> {
+  const run = startTrace(cmd.argv, {
+    cwd: cmd.cwd,
+    env: cmd.env,
+    stdin: cmd.stdin.kind === "data" ? "pipe" : "inherit",
+    outputRoots: cmd.outputRoots,
+    exclude: cmd.exclude,
+    mode: cmd.traceMode,
+    onFirstRead: ctx.onFirstRead,
+  });
+  const { child } = run;
+  if (cmd.stdin.kind === "data" && child.stdin) {
+    child.stdin.on("error", () => {/* the command stopped reading: like a closed pipe */});
+    createReadStream(cmd.stdin.spool).pipe(child.stdin);
+  }
+  const recorded = child.stdout && child.stderr
+    ? teeStreams({ stdout: child.stdout, stderr: child.stderr }, { target: cmd.target })
+    : null;
+  const [{ exit, effects }, recorder] = await Promise.all([run.done, recorded]);
+  let result: WorkResult;
+  switch (exit.kind) {
+    case "exited":
+      result = { kind: "exit", code: exit.code };
+      break;
+    case "signaled":
+      result = { kind: "signaled", code: exit.code, signal: exit.signal };
+      break;
+    case "not-found":
+    case "not-executable":
+      return {
+        result: { kind: "exit", code: exit.code },
+        chunks: [],
+        effects,
+        storable: { kind: "no", reason: `the command was ${exit.kind}` },
+      };
+  }
+  const failed = result.kind === "exit" && result.code !== 0 && !cmd.cacheFailures;
+  return {
+    result,
+    chunks: recorder?.chunks() ?? [],
+    effects,
+    storable: failed
+      ? { kind: "no", reason: `exit code ${exit.code} (use --cache-failures to cache it)` }
+      : { kind: "yes" },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * What identifies a command run: argv, the absolute cwd, the allow-listed environment,
+ * the stdin digest, and the declared paths and output roots. Encoded canonically
+ * (sorted keys, fixed field order) and hashed into the key.
+ *
+ * @module
+ */
+import { digestBytes } from "../hash/digest.ts";
+import type { StdinSource } from "./stdin.ts";
+
+/** Everything a command's key is made of. */
+export interface CommandKeyMaterial {
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  /** Allow-listed variables; `null` marks a listed variable that is unset. */
+  readonly env: Readonly<Record<string, string | null>>;
+  readonly stdin: StdinSource;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly outputRoots: readonly string[];
+  readonly traceMode: "full" | "fast";
+}
+
+/**
+ * Encodes key material canonically; the string is stored in each entry and compared on lookup.
+ *
+ * @example
+ * ```ts
+ * import { encodeCommandKey } from "./key_material.ts";
+ * encodeCommandKey({ argv: ["echo", "hi"], cwd: "/tmp", env: {}, stdin: { kind: "none" },
+ *   inputs: [], outputs: [], outputRoots: ["/"], traceMode: "full" });
+ * ```
+ */
+export function encodeCommandKey(m: CommandKeyMaterial): string {
+  const env = Object.keys(m.env).sort().map((k) => [k, m.env[k]]);
+  const stdin = m.stdin.kind === "data" ? m.stdin.digest : m.stdin.kind;
+  return JSON.stringify([
+    "casher-command/1",
+    m.argv,
+    m.cwd,
+    env,
+    stdin,
+    [...m.inputs].sort(),
+    [...m.outputs].sort(),
+    [...m.outputRoots].sort(),
+    m.traceMode,
+  ]);
+}
+
+/**
+ * Decodes what {@link encodeCommandKey} produced (for `ls` and `why`), or `null`.
+ *
+ * @example
+ * ```ts
+ * import { decodeCommandKey, encodeCommandKey } from "./key_material.ts";
+ * const text = encodeCommandKey({ argv: ["true"], cwd: "/", env: {}, stdin: { kind: "none" },
+ *   inputs: [], outputs: [], outputRoots: ["/"], traceMode: "full" });
+ * decodeCommandKey(text)?.argv; // ["true"]
+ * ```
+ */
+export function decodeCommandKey(
+  text: string,
+): { argv: string[]; cwd: string; env: [string, string | null][]; stdin: string } | null {
+  try {
+    const v = JSON.parse(text);
+    if (!Array.isArray(v) || v[0] !== "casher-command/1") return null;
+    return { argv: v[1], cwd: v[2], env: v[3], stdin: v[4] };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The key: the digest of the encoded material.
+ *
+ * @example
+ * ```ts ignore
+ * const key = await keyOf(encodeCommandKey(material));
+ * ```
+ */
+export function keyOf(encoded: string): Promise<string> {
+  return digestBytes(new TextEncoder().encode(encoded));
+}

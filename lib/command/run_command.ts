@@ -1,0 +1,147 @@
+/**
+ * The command face: `casher -- <cmd>`. Builds the key material, asks the engine for a hit
+ * or a traced run, and returns the exit code to pass through. casher's own failures fall
+ * back to running the command plainly, so its output and exit code never change.
+ *
+ * @module
+ */
+import process from "node:process";
+import type { ReplayTarget } from "../capture/replay.ts";
+import { CasherError } from "../errors/casher_error.ts";
+import { runWork } from "../engine/run_work.ts";
+import type { ReplayOutputs } from "../engine/types.ts";
+import { logger } from "../log/logger.ts";
+import { bytePath } from "../path/byte_path.ts";
+import { openStore, type Store } from "../store/store.ts";
+import { probeTracer } from "../trace/runner.ts";
+import { executeTraced } from "./execute_traced.ts";
+import { type CommandIdentity, commandKey } from "./command_key.ts";
+import { runPlain } from "./run_plain.ts";
+import { captureStdin, releaseStdin, type StdinSource } from "./stdin.ts";
+
+const log = logger("command");
+
+/** Everything `casher -- <cmd>` was asked to do, already validated. */
+export interface CommandOptions extends CommandIdentity {
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  readonly env: Record<string, string>;
+  readonly cacheDir: string;
+  readonly maxCacheBytes: number;
+  readonly maxCandidates: number;
+  readonly lockTimeoutMs: number;
+  readonly envAllow: readonly string[];
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly outputRoots: readonly string[];
+  readonly ttlMs: number | null;
+  readonly force: boolean;
+  readonly store: boolean;
+  readonly cacheFailures: boolean;
+  readonly replayOutputs: ReplayOutputs;
+  readonly traceMode: "full" | "fast";
+  readonly target?: ReplayTarget;
+}
+
+/**
+ * Runs a command through the cache and resolves with its exit code.
+ *
+ * @example
+ * ```ts ignore
+ * const code = await runCommand({ argv: ["make"], cwd: process.cwd(), ...options });
+ * process.exit(code);
+ * ```
+ */
+export async function runCommand(opts: CommandOptions): Promise<number> {
+  const tracer = probeTracer();
+  if (tracer.kind === "unavailable") {
+    log.warn("{message}; running the command uncached", { message: tracer.error.message });
+    return runPlain(opts.argv, opts);
+  }
+  let store: Store;
+  try {
+    store = openStore(opts.cacheDir, {
+      maxCacheBytes: opts.maxCacheBytes,
+      maxCandidates: opts.maxCandidates,
+    });
+  } catch (e) {
+    if (!(e instanceof CasherError)) throw e;
+    log.warn("{message}", { message: e.message });
+    return runPlain(opts.argv, opts);
+  }
+  const state = { started: false };
+  let stdin: StdinSource = { kind: "none" };
+  try {
+    stdin = await captureStdin({ tmpDir: store.layout.tmpDir });
+    if (stdin.kind === "tty") {
+      log.warn("stdin is a terminal, so this run is interactive: running it uncached");
+      return await runPlain(opts.argv, opts);
+    }
+    return await runThroughCache(store, { ...opts, stdin }, state);
+  } catch (e) {
+    if (state.started) throw e;
+    // casher failed before the command ran: run it plainly so its behaviour is unchanged.
+    log.warn("caching failed ({message}); running the command uncached", {
+      message: (e as Error).message,
+    });
+    return runPlain(opts.argv, { ...opts, stdinFile: stdin.kind === "data" ? stdin.spool : null });
+  } finally {
+    releaseStdin(stdin);
+    store.close();
+  }
+}
+
+async function runThroughCache(
+  store: Store,
+  opts: CommandOptions & { stdin: StdinSource },
+  state: { started: boolean },
+): Promise<number> {
+  const { stdin } = opts;
+  {
+    const id = await commandKey(opts, stdin);
+    const outcome = await runWork({
+      key: id.key,
+      keyMaterial: id.keyMaterial,
+      label: id.label,
+      declaredInputs: id.inputs,
+      declaredOutputs: id.outputs,
+      execute: (ctx) => {
+        state.started = true;
+        return executeTraced({
+          argv: opts.argv,
+          cwd: opts.cwd,
+          env: opts.env,
+          stdin,
+          outputRoots: id.outputRoots,
+          exclude: [bytePath(store.layout.root)],
+          traceMode: opts.traceMode,
+          cacheFailures: opts.cacheFailures,
+          target: opts.target,
+        }, ctx);
+      },
+    }, {
+      store,
+      policy: {
+        replayOutputs: opts.replayOutputs,
+        force: opts.force,
+        store: opts.store,
+        ttlMs: opts.ttlMs,
+      },
+      lockTimeoutMs: opts.lockTimeoutMs,
+      target: opts.target,
+    });
+    if (outcome.kind === "hit") {
+      if (outcome.result.kind !== "exit") {
+        throw new CasherError("internal", "a command entry holds a value instead of an exit code");
+      }
+      return outcome.result.code;
+    }
+    switch (outcome.result.kind) {
+      case "exit":
+      case "signaled":
+        return outcome.result.code;
+      default:
+        throw new CasherError("internal", `unexpected command result ${outcome.result.kind}`);
+    }
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Fingerprints of a run's inputs, taken so that what is recorded is the content the run
+ * saw *before* it ran, never a later state.
+ *
+ * The rule: an input's digest is valid only when the object's ctime is older than the
+ * run's start (minus {@link CTIME_SLACK_NS}, the coarse kernel clock's granularity) and
+ * the stat is identical before and after hashing. ctime cannot be set by user space, so
+ * an object whose ctime predates the run still holds its pre-run content. Fingerprints
+ * are taken as early as the tracer reports a first read (`onFirstRead`), which catches
+ * files the run later rewrites (`sed -i`); a file the run modified before it could be
+ * fingerprinted makes the run unstorable (a miss, never a wrong hit).
+ *
+ * @module
+ */
+import { lstatSync, statSync } from "node:fs";
+import { fsPath, type BytePath } from "../path/byte_path.ts";
+
+/** Slack below the run's start time within which a ctime counts as "during the run". */
+export const CTIME_SLACK_NS = 20_000_000n;
+
+/** Hashes a path as a file's content or a directory's listing. */
+export type Digester = (path: BytePath, kind: "file" | "listing") => Promise<string>;
+
+/** The identity of a file system object at one moment. */
+export interface StatStamp {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly size: bigint;
+  readonly mtimeNs: bigint;
+  readonly ctimeNs: bigint;
+  readonly isDir: boolean;
+}
+
+/** A fingerprint attempt's result. */
+export type Fingerprint =
+  | { readonly kind: "ok"; readonly digest: string; readonly stamp: StatStamp }
+  | { readonly kind: "missing" }
+  | { readonly kind: "changed-during-run" }
+  | { readonly kind: "unreadable"; readonly reason: string };
+
+/**
+ * Stats a path (following symlinks). Returns `null` when it does not exist.
+ *
+ * @example
+ * ```ts
+ * import { stamp } from "./fingerprint.ts";
+ * stamp("/etc/hostname")?.isDir; // false
+ * ```
+ */
+export function stamp(path: BytePath): StatStamp | null {
+  try {
+    const s = statSync(fsPath(path), { bigint: true });
+    return {
+      dev: s.dev,
+      ino: s.ino,
+      size: s.size,
+      mtimeNs: s.mtimeNs,
+      ctimeNs: s.ctimeNs,
+      isDir: s.isDirectory(),
+    };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return null;
+    throw e;
+  }
+}
+
+/**
+ * True when something exists at `path` (not following a final symlink).
+ *
+ * @example
+ * ```ts
+ * import { exists } from "./fingerprint.ts";
+ * exists("/nonexistent/path"); // false
+ * ```
+ */
+export function exists(path: BytePath): boolean {
+  try {
+    lstatSync(fsPath(path));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * True when two stamps describe the same unchanged object.
+ *
+ * @example
+ * ```ts
+ * import { sameStamp, stamp } from "./fingerprint.ts";
+ * const a = stamp("/etc/hostname");
+ * a && sameStamp(a, a); // true
+ * ```
+ */
+export function sameStamp(a: StatStamp, b: StatStamp): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size &&
+    a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+}
+
+/**
+ * Fingerprints `path` as it was before a run that started at `startedAt` (ms).
+ *
+ * @example
+ * ```ts ignore
+ * const fp = await fingerprint("/src/main.c", { startedAt: Date.now(), digest });
+ * if (fp.kind === "ok") console.log(fp.digest);
+ * ```
+ */
+export async function fingerprint(
+  path: BytePath,
+  options: { startedAt: number; digest: Digester },
+): Promise<Fingerprint> {
+  const limit = BigInt(options.startedAt) * 1_000_000n - CTIME_SLACK_NS;
+  try {
+    const before = stamp(path);
+    if (before === null) return { kind: "missing" };
+    if (before.ctimeNs >= limit) return { kind: "changed-during-run" };
+    const digest = await options.digest(path, before.isDir ? "listing" : "file");
+    const after = stamp(path);
+    if (after === null || !sameStamp(before, after)) return { kind: "changed-during-run" };
+    return { kind: "ok", digest, stamp: before };
+  } catch (e) {
+    return { kind: "unreadable", reason: (e as Error).message };
+  }
+}

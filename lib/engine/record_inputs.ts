@@ -1,0 +1,127 @@
+/**
+ * Turns a run's observed inputs into recorded inputs, using fingerprints taken as early
+ * as possible (see `fingerprint.ts`). Refuses (returns `unstorable`) whenever the
+ * pre-run state of an input cannot be vouched for.
+ *
+ * @module
+ */
+import { posix } from "node:path";
+import { displayPath, type BytePath } from "../path/byte_path.ts";
+import type { RecordedInput } from "../store/types.ts";
+import type { Effects, ObservedInput } from "../trace/effects.ts";
+import {
+  type Digester,
+  exists,
+  type Fingerprint,
+  fingerprint,
+  sameStamp,
+  stamp,
+} from "./fingerprint.ts";
+
+/** Recorded inputs, or the reason the run cannot be stored. */
+export type InputsVerdict =
+  | { readonly kind: "ok"; readonly inputs: RecordedInput[] }
+  | { readonly kind: "unstorable"; readonly reason: string };
+
+/**
+ * Collects early fingerprints during a run and produces the recorded inputs after it.
+ *
+ * @example
+ * ```ts ignore
+ * const rec = new InputRecorder({ startedAt: Date.now(), digest });
+ * rec.onFirstRead("/src/a.c"); // while the run goes on
+ * const verdict = await rec.finish({ declared: [], effects });
+ * ```
+ */
+export class InputRecorder {
+  readonly #early = new Map<BytePath, Promise<Fingerprint>>();
+  readonly #options: { startedAt: number; digest: Digester };
+
+  /** Creates a recorder for a run that started at `startedAt` (ms). */
+  constructor(options: { startedAt: number; digest: Digester }) {
+    this.#options = options;
+  }
+
+  /** Starts fingerprinting `path` now, once; the result is awaited in `finish`. */
+  readonly onFirstRead = (path: BytePath): void => {
+    if (!this.#early.has(path)) this.#early.set(path, fingerprint(path, this.#options));
+  };
+
+  /** Resolves the recorded inputs: declared ones first, then observed ones in trace order. */
+  async finish(
+    run: { declared: readonly BytePath[]; effects: Effects },
+  ): Promise<InputsVerdict> {
+    const touched = touchedByRun(run.effects);
+    const observed: ObservedInput[] = run.declared.map((path) => ({ path, kind: "file" }));
+    const recorded: RecordedInput[] = [];
+    const seen = new Set<string>();
+    for (const input of [...observed, ...run.effects.inputs]) {
+      const id = `${input.kind}\0${input.path}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const one = await this.#recordOne(input, touched);
+      if (one.kind === "unstorable") return one;
+      if (one.input) recorded.push(one.input);
+    }
+    return { kind: "ok", inputs: recorded };
+  }
+
+  async #recordOne(
+    input: ObservedInput,
+    touched: Touched,
+  ): Promise<{ kind: "ok"; input: RecordedInput | null } | { kind: "unstorable"; reason: string }> {
+    const { path } = input;
+    const shown = displayPath(path);
+    const changedByRun = touched.paths.has(path) || touched.dirs.has(path);
+    if (input.kind === "absent") {
+      if (!exists(path)) return { kind: "ok", input: { path, kind: "absent", digest: "" } };
+      if (changedByRun) return { kind: "ok", input: null };
+      return { kind: "unstorable", reason: `${shown} appeared while the command ran` };
+    }
+    const early = this.#early.get(path);
+    let fp = early ? await early : undefined;
+    if (fp === undefined || fp.kind !== "ok") {
+      if (changedByRun) {
+        return {
+          kind: "unstorable",
+          reason: `could not fingerprint ${shown} before the run changed it`,
+        };
+      }
+      fp = await fingerprint(path, this.#options);
+    } else if (!changedByRun) {
+      const now = stamp(path);
+      if (now === null || !sameStamp(now, fp.stamp)) fp = { kind: "changed-during-run" };
+    }
+    switch (fp.kind) {
+      case "ok": {
+        const kind = fp.stamp.isDir ? "listing" : input.kind === "exec" ? "exec" : "file";
+        return { kind: "ok", input: { path, kind, digest: fp.digest } };
+      }
+      case "missing":
+        // Read, then gone: if the run removed it we cannot know what it held.
+        if (changedByRun) return { kind: "unstorable", reason: `${shown} vanished during the run` };
+        return { kind: "ok", input: { path, kind: "absent", digest: "" } };
+      case "changed-during-run":
+        return { kind: "unstorable", reason: `input ${shown} changed while the command ran` };
+      case "unreadable":
+        return { kind: "unstorable", reason: `cannot read input ${shown}: ${fp.reason}` };
+    }
+  }
+}
+
+interface Touched {
+  /** Paths the run wrote or removed. */
+  readonly paths: Set<BytePath>;
+  /** Directories whose entries the run added or removed. */
+  readonly dirs: Set<BytePath>;
+}
+
+function touchedByRun(effects: Effects): Touched {
+  const paths = new Set<BytePath>();
+  const dirs = new Set<BytePath>();
+  for (const p of [...effects.outputs.map((o) => o.path), ...effects.deletions]) {
+    paths.add(p);
+    dirs.add(posix.dirname(p));
+  }
+  return { paths, dirs };
+}

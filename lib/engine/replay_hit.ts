@@ -1,0 +1,51 @@
+/**
+ * Replaying a hit: read and verify the recorded streams (and value) first, then restore
+ * outputs, then write the streams back in order. A corrupt or missing blob found before
+ * anything was written turns the hit into a miss.
+ *
+ * @module
+ */
+import { decodeChunkLog } from "../capture/chunk_log.ts";
+import { processTarget, replayChunks, type ReplayTarget } from "../capture/replay.ts";
+import type { Entry } from "../store/types.ts";
+import { type RestoreSource, restoreOutputs } from "./restore_outputs.ts";
+import type { ReplayOutputs } from "./types.ts";
+
+/** The recorded result handed back to the face. */
+export type ReplayedResult =
+  | { readonly kind: "exit"; readonly code: number }
+  | { readonly kind: "value"; readonly bytes: Uint8Array };
+
+/** What replaying needs from the store. */
+export interface ReplaySource extends RestoreSource {
+  readBytes(digest: string): Promise<Uint8Array>;
+}
+
+/**
+ * Replays `entry`: streams to `target` (fds 1 and 2 by default), outputs per `policy`.
+ * Throws the store's `blob-corrupt`/`blob-missing` errors so the caller can fall back.
+ *
+ * @example
+ * ```ts ignore
+ * const result = await replayHit(source, { entry, policy: "always" });
+ * ```
+ */
+export async function replayHit(
+  source: ReplaySource,
+  hit: { entry: Entry; policy: ReplayOutputs; target?: ReplayTarget },
+): Promise<ReplayedResult> {
+  const { entry } = hit;
+  const chunks = entry.streamBlob === null ? [] : decodeChunkLog(
+    await source.readBytes(entry.streamBlob),
+  );
+  const result: ReplayedResult = entry.result.kind === "exit"
+    ? { kind: "exit", code: entry.result.code }
+    : { kind: "value", bytes: await source.readBytes(entry.result.blob) };
+  await restoreOutputs(source, {
+    outputs: entry.outputs,
+    deletions: entry.deletions,
+    policy: hit.policy,
+  });
+  replayChunks(chunks, hit.target ?? processTarget);
+  return result;
+}

@@ -1,0 +1,141 @@
+/**
+ * On a hit: writes recorded outputs back and replays deletions.
+ *
+ * - A file whose content already matches is left alone (same inode, same mtime).
+ * - Every write goes to a temp file in the target directory, then `rename`s over the path,
+ *   so a reader never sees half a file and a symlink planted at the path is replaced, never
+ *   written through.
+ *
+ * @module
+ */
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  readlinkSync,
+  renameSync,
+  rmdirSync,
+  symlinkSync,
+  unlinkSync,
+} from "node:fs";
+import { posix } from "node:path";
+import process from "node:process";
+import { bytePathFromBytes, fsPath, type BytePath } from "../path/byte_path.ts";
+import type { RecordedOutput } from "../store/types.ts";
+import type { ReplayOutputs } from "./types.ts";
+
+/** What restoring needs from the store. */
+export interface RestoreSource {
+  restoreTo(digest: string, dest: BytePath, opts: { mode: number }): Promise<void>;
+  /** Current content digest of a regular file (memoized). */
+  digestFile(path: BytePath): Promise<string>;
+}
+
+/**
+ * Restores `outputs` and replays `deletions` per the `replayOutputs` policy.
+ * Returns how many paths were written.
+ *
+ * @example
+ * ```ts ignore
+ * await restoreOutputs(source, { outputs: entry.outputs, deletions: entry.deletions, policy: "always" });
+ * ```
+ */
+export async function restoreOutputs(
+  source: RestoreSource,
+  entry: {
+    outputs: readonly RecordedOutput[];
+    deletions: readonly BytePath[];
+    policy: ReplayOutputs;
+  },
+): Promise<number> {
+  if (entry.policy === "never") return 0;
+  let written = 0;
+  for (const out of entry.outputs) {
+    const current = lstatOrNull(out.path);
+    if (entry.policy === "if-missing" && current !== null) continue;
+    if (await restoreOne(source, out, current)) written++;
+  }
+  if (entry.policy === "always") {
+    for (const path of entry.deletions) removePath(path);
+  }
+  return written;
+}
+
+type Lstat = ReturnType<typeof lstatSync>;
+
+async function restoreOne(
+  source: RestoreSource,
+  out: RecordedOutput,
+  current: Lstat | null,
+): Promise<boolean> {
+  const target = fsPath(out.path);
+  switch (out.kind) {
+    case "dir":
+      if (current?.isDirectory()) return false;
+      if (current) removePath(out.path);
+      mkdirSync(target, { recursive: true, mode: out.mode });
+      chmodSync(target, out.mode);
+      return true;
+    case "symlink": {
+      if (current?.isSymbolicLink() && linkTarget(out.path) === out.target) return false;
+      ensureParent(out.path);
+      const tmp = tempBeside(out.path);
+      symlinkSync(fsPath(out.target), fsPath(tmp));
+      renameSync(fsPath(tmp), target);
+      return true;
+    }
+    case "file": {
+      if (
+        current?.isFile() && current.size === out.size &&
+        await source.digestFile(out.path) === out.blob
+      ) {
+        if ((current.mode & 0o7777) !== out.mode) chmodSync(target, out.mode);
+        return false;
+      }
+      if (current?.isDirectory()) removePath(out.path);
+      ensureParent(out.path);
+      const tmp = tempBeside(out.path);
+      try {
+        await source.restoreTo(out.blob, tmp, { mode: out.mode });
+        chmodSync(fsPath(tmp), out.mode);
+        renameSync(fsPath(tmp), target);
+      } catch (e) {
+        try {
+          unlinkSync(fsPath(tmp));
+        } catch { /* already gone */ }
+        throw e;
+      }
+      return true;
+    }
+  }
+}
+
+function lstatOrNull(path: BytePath): Lstat | null {
+  try {
+    return lstatSync(fsPath(path));
+  } catch {
+    return null;
+  }
+}
+
+function linkTarget(path: BytePath): BytePath {
+  return bytePathFromBytes(readlinkSync(fsPath(path), { encoding: "buffer" }));
+}
+
+function ensureParent(path: BytePath): void {
+  mkdirSync(fsPath(posix.dirname(path)), { recursive: true });
+}
+
+function tempBeside(path: BytePath): BytePath {
+  const rand = Math.random().toString(36).slice(2, 10);
+  return `${posix.dirname(path)}/.casher-tmp-${process.pid}-${rand}`;
+}
+
+function removePath(path: BytePath): void {
+  const st = lstatOrNull(path);
+  if (st === null) return;
+  try {
+    if (st.isDirectory()) rmdirSync(fsPath(path));
+    else unlinkSync(fsPath(path));
+  } catch { /* a non-empty directory stays: removing its contents is not ours to do */ }
+}

@@ -1,0 +1,208 @@
+/**
+ * The one flow, written once and driven by both faces:
+ *
+ * ```
+ * look up ─► hit? ─yes─► replay (streams, outputs, result)
+ *              │ no
+ *              ▼
+ * single-flight lock ─► look up again ─► execute (traced) ─► record inputs/outputs ─► store
+ * ```
+ *
+ * casher's own failures never change the work's outcome: anything that goes wrong while
+ * storing is reported as `not-stored` with the reason.
+ *
+ * @module
+ */
+import { encodeChunkLog } from "../capture/chunk_log.ts";
+import type { ReplayTarget } from "../capture/replay.ts";
+import { isCasherError } from "../errors/casher_error.ts";
+import { logger } from "../log/logger.ts";
+import { bytePathsSupported } from "../runtime/mod.ts";
+import { displayPath, isUtf8Path } from "../path/byte_path.ts";
+import type { Store } from "../store/store.ts";
+import type { EntryDraft, RecordedResult } from "../store/types.ts";
+import { captureOutputs } from "./capture_outputs.ts";
+import { lookup } from "./lookup.ts";
+import { InputRecorder } from "./record_inputs.ts";
+import { replayHit } from "./replay_hit.ts";
+import { storeSource } from "./store_source.ts";
+import type { Execution, MissReason, Outcome, RunPolicy, Work } from "./types.ts";
+
+const log = logger("engine");
+
+/** Options of {@link runWork}. */
+export interface RunWorkOptions {
+  readonly store: Store;
+  readonly policy: RunPolicy;
+  /** How long to wait for another process computing the same key. */
+  readonly lockTimeoutMs: number;
+  /** Where a hit's streams are written (fds 1 and 2 by default). */
+  readonly target?: ReplayTarget;
+}
+
+/**
+ * Looks `work` up and replays a hit, or runs it and stores the result.
+ *
+ * @example
+ * ```ts ignore
+ * const outcome = await runWork(work, { store, policy, lockTimeoutMs: 600_000 });
+ * if (outcome.kind === "hit") console.log("saved", outcome.entry.durationMs, "ms");
+ * ```
+ */
+export async function runWork(work: Work, options: RunWorkOptions): Promise<Outcome> {
+  const { store, policy } = options;
+  const t0 = performance.now();
+  let reason: MissReason = { kind: "forced" };
+  if (!policy.force) {
+    const first = await tryHit(work, options);
+    log.info("lookup {label}: {result} in {ms} ms", {
+      label: work.label,
+      result: first.kind,
+      ms: (performance.now() - t0).toFixed(1),
+    });
+    if (first.kind === "hit") return first;
+    reason = first.reason;
+  }
+  const lock = policy.store
+    ? await store.acquireKeyLock(work.key, { timeoutMs: options.lockTimeoutMs })
+    : { kind: "timeout" as const };
+  try {
+    if (lock.kind === "acquired" && !policy.force) {
+      const again = await tryHit(work, options);
+      if (again.kind === "hit") return again;
+    }
+    return await executeAndStore(work, { ...options, reason });
+  } finally {
+    if (lock.kind === "acquired") lock.release();
+  }
+}
+
+type HitOrMiss = Extract<Outcome, { kind: "hit" }> | { kind: "miss"; reason: MissReason };
+
+async function tryHit(work: Work, options: RunWorkOptions): Promise<HitOrMiss> {
+  const found = await lookup(options.store, work);
+  if (found.kind === "miss") return found;
+  const { entry } = found;
+  try {
+    const result = await replayHit(storeSource(options.store), {
+      entry,
+      policy: options.policy.replayOutputs,
+      target: options.target,
+    });
+    options.store.recordHit(entry.id, { savedMs: entry.durationMs });
+    log.info("hit {label}: replayed, saved {ms} ms", { label: work.label, ms: entry.durationMs });
+    return { kind: "hit", entry, result };
+  } catch (e) {
+    if (!isCasherError(e, "blob-corrupt") && !isCasherError(e, "blob-missing")) throw e;
+    log.warn("entry {id} is damaged ({detail}); running instead", {
+      id: entry.id,
+      detail: (e as Error).message,
+    });
+    options.store.removeEntries({ id: entry.id });
+    return { kind: "miss", reason: { kind: "corrupt", detail: (e as Error).message } };
+  }
+}
+
+async function executeAndStore(
+  work: Work,
+  options: RunWorkOptions & { reason: MissReason },
+): Promise<Outcome> {
+  const { store } = options;
+  const startedAt = Date.now();
+  const recorder = new InputRecorder({ startedAt, digest: storeSource(store).digest });
+  for (const path of work.declaredInputs) recorder.onFirstRead(path);
+  log.info("run {label}: start", { label: work.label });
+  const t0 = performance.now();
+  const exec = await work.execute({ startedAt, onFirstRead: recorder.onFirstRead });
+  const durationMs = Math.round(performance.now() - t0);
+  log.info("run {label}: end after {ms} ms", { label: work.label, ms: durationMs });
+  store.recordMiss();
+  let stored: Extract<Outcome, { kind: "miss" }>["stored"];
+  try {
+    stored = await storeExecution(work, { store, exec, recorder, durationMs, ...options });
+  } catch (e) {
+    stored = { kind: "not-stored", reason: `casher could not store the result: ${(e as Error).message}` };
+  }
+  if (stored.kind === "not-stored") {
+    log.info("not stored {label}: {reason}", { label: work.label, reason: stored.reason });
+  } else {
+    log.info("stored {label}: {bytes} bytes", { label: work.label, bytes: stored.bytes });
+  }
+  return { kind: "miss", reason: options.reason, result: exec.result, stored, durationMs };
+}
+
+async function storeExecution(
+  work: Work,
+  run: RunWorkOptions & {
+    exec: Execution;
+    recorder: InputRecorder;
+    durationMs: number;
+  },
+): Promise<Extract<Outcome, { kind: "miss" }>["stored"]> {
+  const { exec, store } = run;
+  const veto = vetoOf(exec, run.policy);
+  if (veto !== null) return { kind: "not-stored", reason: veto };
+  const verdict = await run.recorder.finish({ declared: work.declaredInputs, effects: exec.effects });
+  if (verdict.kind === "unstorable") return { kind: "not-stored", reason: verdict.reason };
+  const captured = await captureOutputs(store.blobs, {
+    paths: [...exec.effects.outputs.map((o) => o.path), ...work.declaredOutputs],
+    deletions: exec.effects.deletions,
+  });
+  const unrepresentable = unrepresentablePath([
+    ...verdict.inputs.map((i) => i.path),
+    ...captured.outputs.map((o) => o.path),
+    ...captured.deletions,
+  ]);
+  if (unrepresentable !== null) return { kind: "not-stored", reason: unrepresentable };
+  const streamInfo = exec.chunks.length === 0
+    ? null
+    : await store.blobs.putBytes(encodeChunkLog(exec.chunks));
+  const result = await recordResult(store, exec);
+  const draft: EntryDraft = {
+    key: work.key,
+    keyMaterial: work.keyMaterial,
+    label: work.label,
+    inputs: verdict.inputs,
+    outputs: captured.outputs,
+    deletions: captured.deletions,
+    streamBlob: streamInfo?.digest ?? null,
+    result,
+    durationMs: run.durationMs,
+    expiresAt: run.policy.ttlMs === null ? null : Date.now() + run.policy.ttlMs,
+  };
+  store.putEntry(draft);
+  return { kind: "stored", bytes: captured.bytes + (streamInfo?.size ?? 0) };
+}
+
+function vetoOf(exec: Execution, policy: RunPolicy): string | null {
+  if (!policy.store) return "storing is disabled (--no-store)";
+  if (exec.storable.kind === "no") return exec.storable.reason;
+  if (exec.effects.trust.kind === "untrusted") {
+    return `the trace cannot vouch for this run: ${exec.effects.trust.reason}`;
+  }
+  switch (exec.result.kind) {
+    case "exit":
+    case "value":
+      return null;
+    case "signaled":
+      return `the command was killed by ${exec.result.signal}`;
+    case "thrown":
+      return "the function threw";
+  }
+}
+
+async function recordResult(store: Store, exec: Execution): Promise<RecordedResult> {
+  const r = exec.result;
+  if (r.kind === "exit") return { kind: "exit", code: r.code };
+  if (r.kind === "value") return { kind: "value", blob: (await store.blobs.putBytes(r.bytes)).digest };
+  throw new Error(`unstorable result ${r.kind}`);
+}
+
+function unrepresentablePath(paths: readonly string[]): string | null {
+  if (bytePathsSupported()) return null;
+  const bad = paths.find((p) => !isUtf8Path(p));
+  return bad === undefined
+    ? null
+    : `path ${displayPath(bad)} is not valid UTF-8, which this runtime (Deno) cannot restore exactly; ` +
+      `use the compiled casher binary (Bun) to cache it`;
+}
