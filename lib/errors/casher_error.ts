@@ -12,6 +12,7 @@ export type CasherErrorCode =
   | "schema-unsupported"
   | "blob-corrupt"
   | "blob-missing"
+  | "path-unsupported"
   | "index-failed"
   | "lock-timeout"
   | "strace-missing"
