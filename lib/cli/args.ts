@@ -28,7 +28,7 @@ export interface CommonFlags {
 
 /** Flags that shape a command's key and run. */
 export interface RunFlags {
-  readonly env: readonly string[];
+  readonly envAllow: readonly string[];
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly outputRoots: readonly string[];
@@ -44,8 +44,18 @@ export interface RunFlags {
 export type CliRequest =
   | { readonly kind: "help" }
   | { readonly kind: "version" }
-  | { readonly kind: "run"; readonly argv: string[]; readonly common: CommonFlags; readonly run: RunFlags }
-  | { readonly kind: "why"; readonly argv: string[]; readonly common: CommonFlags; readonly run: RunFlags }
+  | {
+    readonly kind: "run";
+    readonly argv: string[];
+    readonly common: CommonFlags;
+    readonly run: RunFlags;
+  }
+  | {
+    readonly kind: "why";
+    readonly argv: string[];
+    readonly common: CommonFlags;
+    readonly run: RunFlags;
+  }
   | {
     readonly kind: "rm";
     readonly keys: string[];
@@ -129,7 +139,9 @@ export function parseCli(
     maxCacheBytes: v["max-cache-bytes"] === undefined
       ? null
       : bytes(v["max-cache-bytes"], "--max-cache-bytes"),
-    verbosity: v.quiet ? "quiet" : (v.verbose?.length ?? 0) >= 2
+    verbosity: v.quiet
+      ? "quiet"
+      : (v.verbose?.length ?? 0) >= 2
       ? "debug"
       : v.verbose?.length
       ? "verbose"
@@ -184,7 +196,7 @@ function runFlags(v: Values, env: Record<string, string | undefined>): RunFlags 
   const badName = names.find((n) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n));
   if (badName !== undefined) throw usage(`--env expects a variable name, not "${badName}"`);
   return {
-    env: names,
+    envAllow: names,
     inputs: v.input ?? [],
     outputs: v.output ?? [],
     outputRoots: v["output-root"] ?? [],

@@ -27,7 +27,9 @@ const LEVEL: Record<Verbosity, LogLevel> = {
  */
 export function renderRecord(record: LogRecord): string {
   const text = record.message
-    .map((part, i) => i % 2 === 0 ? String(part) : typeof part === "string" ? part : JSON.stringify(part))
+    .map((part, i) =>
+      i % 2 === 0 ? String(part) : typeof part === "string" ? part : JSON.stringify(part)
+    )
     .join("");
   return `casher: ${text}\n`;
 }

@@ -57,6 +57,7 @@ export async function main(args: readonly string[]): Promise<number> {
   const cacheDir = cliCacheDir(request.common.cacheDir, process.env);
   if (request.kind === "run") {
     return runCommand({
+      ...request.run,
       argv: request.argv,
       cwd: process.cwd(),
       env: process.env as Record<string, string>,
@@ -64,8 +65,6 @@ export async function main(args: readonly string[]): Promise<number> {
       maxCacheBytes: config.maxCacheBytes,
       maxCandidates: config.maxCandidates,
       lockTimeoutMs: config.lockTimeoutMs,
-      envAllow: request.run.env,
-      ...request.run,
     });
   }
   try {

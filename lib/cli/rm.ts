@@ -26,10 +26,16 @@ export function rmCommand(
     for (const prefix of request.keys) {
       const matches = all.filter((k) => k.startsWith(prefix));
       if (matches.length === 0) {
-        throw new CasherError("usage", `no entry has a key starting with "${prefix}" (see casher ls)`);
+        throw new CasherError(
+          "usage",
+          `no entry has a key starting with "${prefix}" (see casher ls)`,
+        );
       }
       if (matches.length > 1) {
-        throw new CasherError("usage", `"${prefix}" matches ${matches.length} keys: give more characters`);
+        throw new CasherError(
+          "usage",
+          `"${prefix}" matches ${matches.length} keys: give more characters`,
+        );
       }
       removed += store.removeEntries({ key: matches[0] });
     }

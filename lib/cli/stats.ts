@@ -15,12 +15,17 @@ import { bar, formatBytes, formatDuration } from "./format.ts";
  * statsCommand(store, { json: false });
  * ```
  */
-export function statsCommand(store: Store, options: { json: boolean; maxCacheBytes: number }): number {
+export function statsCommand(
+  store: Store,
+  options: { json: boolean; maxCacheBytes: number },
+): number {
   const s = store.stats();
   const lookups = s.hits + s.misses;
   const hitRate = lookups === 0 ? 0 : s.hits / lookups;
   if (options.json) {
-    process.stdout.write(JSON.stringify({ ...s, hitRate, maxCacheBytes: options.maxCacheBytes }) + "\n");
+    process.stdout.write(
+      JSON.stringify({ ...s, hitRate, maxCacheBytes: options.maxCacheBytes }) + "\n",
+    );
     return 0;
   }
   const rows = [

@@ -43,7 +43,7 @@ export async function runSubcommand(
           argv: request.argv,
           cwd: process.cwd(),
           env: process.env,
-          envAllow: request.run.env,
+          envAllow: request.run.envAllow,
           inputs: request.run.inputs,
           outputs: request.run.outputs,
           outputRoots: request.run.outputRoots,

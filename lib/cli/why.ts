@@ -27,7 +27,11 @@ export async function whyCommand(store: Store, id: CommandIdentity): Promise<num
     const key = await commandKey(id, stdin);
     const found = await lookup(store, key);
     if (found.kind === "hit") {
-      say(`would hit: entry ${found.entry.key.slice(0, 8)} (saves about ${found.entry.durationMs} ms)`);
+      say(
+        `would hit: entry ${
+          found.entry.key.slice(0, 8)
+        } (saves about ${found.entry.durationMs} ms)`,
+      );
       return 0;
     }
     const r = found.reason;
@@ -58,7 +62,9 @@ export function describeMismatch(m: InputMismatch): string {
     case "changed":
       return m.input.kind === "listing"
         ? `the listing of directory ${path} changed (an entry was added or removed)`
-        : `${m.input.kind === "exec" ? "executable" : "file"} ${path} changed (content digest differs)`;
+        : `${
+          m.input.kind === "exec" ? "executable" : "file"
+        } ${path} changed (content digest differs)`;
     case "missing":
       return `input ${path} no longer exists`;
     case "appeared":

@@ -70,12 +70,13 @@ export async function executeTraced(cmd: TracedCommand, ctx: ExecContext): Promi
       };
   }
   const failed = result.kind === "exit" && result.code !== 0 && !cmd.cacheFailures;
+  const code = result.kind === "exit" ? result.code : 0;
   return {
     result,
     chunks: recorder?.chunks() ?? [],
     effects,
     storable: failed
-      ? { kind: "no", reason: `exit code ${exit.code} (use --cache-failures to cache it)` }
+      ? { kind: "no", reason: `exit code ${code} (use --cache-failures to cache it)` }
       : { kind: "yes" },
   };
 }

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import process from "node:process";
 import type { ReplayTarget } from "../capture/replay.ts";
 import { CasherError } from "../errors/casher_error.ts";
 import { runWork } from "../engine/run_work.ts";
@@ -97,51 +96,49 @@ async function runThroughCache(
   state: { started: boolean },
 ): Promise<number> {
   const { stdin } = opts;
-  {
-    const id = await commandKey(opts, stdin);
-    const outcome = await runWork({
-      key: id.key,
-      keyMaterial: id.keyMaterial,
-      label: id.label,
-      declaredInputs: id.inputs,
-      declaredOutputs: id.outputs,
-      execute: (ctx) => {
-        state.started = true;
-        return executeTraced({
-          argv: opts.argv,
-          cwd: opts.cwd,
-          env: opts.env,
-          stdin,
-          outputRoots: id.outputRoots,
-          exclude: [bytePath(store.layout.root)],
-          traceMode: opts.traceMode,
-          cacheFailures: opts.cacheFailures,
-          target: opts.target,
-        }, ctx);
-      },
-    }, {
-      store,
-      policy: {
-        replayOutputs: opts.replayOutputs,
-        force: opts.force,
-        store: opts.store,
-        ttlMs: opts.ttlMs,
-      },
-      lockTimeoutMs: opts.lockTimeoutMs,
-      target: opts.target,
-    });
-    if (outcome.kind === "hit") {
-      if (outcome.result.kind !== "exit") {
-        throw new CasherError("internal", "a command entry holds a value instead of an exit code");
-      }
+  const id = await commandKey(opts, stdin);
+  const outcome = await runWork({
+    key: id.key,
+    keyMaterial: id.keyMaterial,
+    label: id.label,
+    declaredInputs: id.inputs,
+    declaredOutputs: id.outputs,
+    execute: (ctx) => {
+      state.started = true;
+      return executeTraced({
+        argv: opts.argv,
+        cwd: opts.cwd,
+        env: opts.env,
+        stdin,
+        outputRoots: id.outputRoots,
+        exclude: [bytePath(store.layout.root)],
+        traceMode: opts.traceMode,
+        cacheFailures: opts.cacheFailures,
+        target: opts.target,
+      }, ctx);
+    },
+  }, {
+    store,
+    policy: {
+      replayOutputs: opts.replayOutputs,
+      force: opts.force,
+      store: opts.store,
+      ttlMs: opts.ttlMs,
+    },
+    lockTimeoutMs: opts.lockTimeoutMs,
+    target: opts.target,
+  });
+  if (outcome.kind === "hit") {
+    if (outcome.result.kind !== "exit") {
+      throw new CasherError("internal", "a command entry holds a value instead of an exit code");
+    }
+    return outcome.result.code;
+  }
+  switch (outcome.result.kind) {
+    case "exit":
+    case "signaled":
       return outcome.result.code;
-    }
-    switch (outcome.result.kind) {
-      case "exit":
-      case "signaled":
-        return outcome.result.code;
-      default:
-        throw new CasherError("internal", `unexpected command result ${outcome.result.kind}`);
-    }
+    default:
+      throw new CasherError("internal", `unexpected command result ${outcome.result.kind}`);
   }
 }

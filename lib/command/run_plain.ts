@@ -32,7 +32,9 @@ export function runPlain(
     if (typeof stdinFd === "number") closeSync(stdinFd);
     child.on("error", (e: NodeJS.ErrnoException) => {
       const code = e.code === "ENOENT" ? 127 : 126;
-      process.stderr.write(`casher: ${argv[0]}: ${e.code === "ENOENT" ? "command not found" : e.message}\n`);
+      process.stderr.write(
+        `casher: ${argv[0]}: ${e.code === "ENOENT" ? "command not found" : e.message}\n`,
+      );
       resolve(code);
     });
     child.on("exit", (code, signal) => resolve(exitCodeOf(code, signal)));

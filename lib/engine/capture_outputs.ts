@@ -5,7 +5,7 @@
  * @module
  */
 import { lstatSync, readlinkSync } from "node:fs";
-import { bytePathFromBytes, fsPath, type BytePath } from "../path/byte_path.ts";
+import { type BytePath, bytePathFromBytes, fsPath } from "../path/byte_path.ts";
 import type { BlobStore } from "../store/blob_store.ts";
 import type { RecordedOutput } from "../store/types.ts";
 import { exists } from "./fingerprint.ts";

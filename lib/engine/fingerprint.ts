@@ -13,10 +13,10 @@
  * @module
  */
 import { lstatSync, statSync } from "node:fs";
-import { fsPath, type BytePath } from "../path/byte_path.ts";
+import { type BytePath, fsPath } from "../path/byte_path.ts";
 
 /** Slack below the run's start time within which a ctime counts as "during the run". */
-export const CTIME_SLACK_NS = 20_000_000n;
+export const CTIME_SLACK_NS = 10_000_000n;
 
 /** Hashes a path as a file's content or a directory's listing. */
 export type Digester = (path: BytePath, kind: "file" | "listing") => Promise<string>;

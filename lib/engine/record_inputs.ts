@@ -6,7 +6,7 @@
  * @module
  */
 import { posix } from "node:path";
-import { displayPath, type BytePath } from "../path/byte_path.ts";
+import { type BytePath, displayPath } from "../path/byte_path.ts";
 import type { RecordedInput } from "../store/types.ts";
 import type { Effects, ObservedInput } from "../trace/effects.ts";
 import {

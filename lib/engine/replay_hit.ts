@@ -8,7 +8,7 @@
 import { decodeChunkLog } from "../capture/chunk_log.ts";
 import { processTarget, replayChunks, type ReplayTarget } from "../capture/replay.ts";
 import type { Entry } from "../store/types.ts";
-import { type RestoreSource, restoreOutputs } from "./restore_outputs.ts";
+import { restoreOutputs, type RestoreSource } from "./restore_outputs.ts";
 import type { ReplayOutputs } from "./types.ts";
 
 /** The recorded result handed back to the face. */

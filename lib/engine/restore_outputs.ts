@@ -20,7 +20,7 @@ import {
 } from "node:fs";
 import { posix } from "node:path";
 import process from "node:process";
-import { bytePathFromBytes, fsPath, type BytePath } from "../path/byte_path.ts";
+import { type BytePath, bytePathFromBytes, fsPath } from "../path/byte_path.ts";
 import type { RecordedOutput } from "../store/types.ts";
 import type { ReplayOutputs } from "./types.ts";
 
@@ -61,7 +61,7 @@ export async function restoreOutputs(
   return written;
 }
 
-type Lstat = ReturnType<typeof lstatSync>;
+type Lstat = import("node:fs").Stats;
 
 async function restoreOne(
   source: RestoreSource,

@@ -83,6 +83,8 @@ async function tryHit(work: Work, options: RunWorkOptions): Promise<HitOrMiss> {
   const found = await lookup(options.store, work);
   if (found.kind === "miss") return found;
   const { entry } = found;
+  const pin = options.store.pin(entry.id);
+  if (pin.kind === "gone") return { kind: "miss", reason: { kind: "absent" } };
   try {
     const result = await replayHit(storeSource(options.store), {
       entry,
@@ -98,8 +100,11 @@ async function tryHit(work: Work, options: RunWorkOptions): Promise<HitOrMiss> {
       id: entry.id,
       detail: (e as Error).message,
     });
-    options.store.removeEntries({ id: entry.id });
+    pin.release();
+    options.store.removeEntries({ key: entry.key });
     return { kind: "miss", reason: { kind: "corrupt", detail: (e as Error).message } };
+  } finally {
+    pin.release();
   }
 }
 
@@ -121,7 +126,10 @@ async function executeAndStore(
   try {
     stored = await storeExecution(work, { store, exec, recorder, durationMs, ...options });
   } catch (e) {
-    stored = { kind: "not-stored", reason: `casher could not store the result: ${(e as Error).message}` };
+    stored = {
+      kind: "not-stored",
+      reason: `casher could not store the result: ${(e as Error).message}`,
+    };
   }
   if (stored.kind === "not-stored") {
     log.info("not stored {label}: {reason}", { label: work.label, reason: stored.reason });
@@ -142,7 +150,10 @@ async function storeExecution(
   const { exec, store } = run;
   const veto = vetoOf(exec, run.policy);
   if (veto !== null) return { kind: "not-stored", reason: veto };
-  const verdict = await run.recorder.finish({ declared: work.declaredInputs, effects: exec.effects });
+  const verdict = await run.recorder.finish({
+    declared: work.declaredInputs,
+    effects: exec.effects,
+  });
   if (verdict.kind === "unstorable") return { kind: "not-stored", reason: verdict.reason };
   const captured = await captureOutputs(store.blobs, {
     paths: [...exec.effects.outputs.map((o) => o.path), ...work.declaredOutputs],
@@ -194,7 +205,9 @@ function vetoOf(exec: Execution, policy: RunPolicy): string | null {
 async function recordResult(store: Store, exec: Execution): Promise<RecordedResult> {
   const r = exec.result;
   if (r.kind === "exit") return { kind: "exit", code: r.code };
-  if (r.kind === "value") return { kind: "value", blob: (await store.blobs.putBytes(r.bytes)).digest };
+  if (r.kind === "value") {
+    return { kind: "value", blob: (await store.blobs.putBytes(r.bytes)).digest };
+  }
   throw new Error(`unstorable result ${r.kind}`);
 }
 
@@ -203,6 +216,8 @@ function unrepresentablePath(paths: readonly string[]): string | null {
   const bad = paths.find((p) => !isUtf8Path(p));
   return bad === undefined
     ? null
-    : `path ${displayPath(bad)} is not valid UTF-8, which this runtime (Deno) cannot restore exactly; ` +
+    : `path ${
+      displayPath(bad)
+    } is not valid UTF-8, which this runtime (Deno) cannot restore exactly; ` +
       `use the compiled casher binary (Bun) to cache it`;
 }

@@ -1,0 +1,47 @@
+/**
+ * Adapts a {@link Store} to what the engine's pieces need: memoized digests for
+ * fingerprints and restores, verified blob reads for replays.
+ *
+ * @module
+ */
+import { CasherError } from "../errors/casher_error.ts";
+import { type BytePath, displayPath } from "../path/byte_path.ts";
+import type { Store } from "../store/store.ts";
+import type { Digester } from "./fingerprint.ts";
+import type { ReplaySource } from "./replay_hit.ts";
+
+/** A store seen through the engine's narrow interfaces. */
+export interface StoreSource extends ReplaySource {
+  readonly digest: Digester;
+}
+
+/**
+ * Wraps `store`.
+ *
+ * @example
+ * ```ts ignore
+ * const source = storeSource(store);
+ * const d = await source.digest("/etc/hostname", "file");
+ * ```
+ */
+export function storeSource(store: Store): StoreSource {
+  const digest: Digester = async (path: BytePath, kind) => {
+    const state = await store.digestPath(path, kind);
+    if (state.kind === "ok") return state.input.digest;
+    throw new CasherError(
+      "internal",
+      `cannot digest ${displayPath(path)}: ${
+        state.kind === "unreadable" ? state.reason : state.kind
+      }`,
+    );
+  };
+  return {
+    digest,
+    readBytes: (d) => store.blobs.readBytes(d),
+    restoreTo: (d, dest, opts) => store.blobs.restoreTo(d, dest, opts),
+    digestFile: async (path) => {
+      const state = await store.digestPath(path, "file");
+      return state.kind === "ok" ? state.input.digest : "";
+    },
+  };
+}
