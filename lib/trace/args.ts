@@ -1,0 +1,141 @@
+/**
+ * Decoders for the argument shapes the classifier needs: directory fds (with
+ * their `-y` path), path strings, `O_*` open flags and the file type printed in
+ * stat structures.
+ *
+ * @module
+ */
+import { decodeHexRange, decodeQuoted, type QuotedString } from "./hex.ts";
+import type { BytePath } from "../path/byte_path.ts";
+
+/** A `dirfd` argument: `AT_FDCWD<cwd>` or `N<path>`; `path` is null when not printed or not a path. */
+export interface DirFdArg {
+  readonly kind: "cwd" | "fd";
+  readonly path: BytePath | null;
+  /** The directory was deleted (the `(deleted)` mark strace copies from /proc). */
+  readonly deleted: boolean;
+}
+
+const DELETED = " (deleted)";
+
+/**
+ * Decodes a dirfd/fd argument, or returns `null` when it is not one.
+ *
+ * @example
+ * ```ts
+ * import { decodeDirFd } from "./args.ts";
+ * decodeDirFd("3<\\x2f\\x74>"); // { kind: "fd", path: "/t", deleted: false }
+ * ```
+ */
+export function decodeDirFd(arg: string): DirFdArg | null {
+  let kind: "cwd" | "fd";
+  let i: number;
+  if (arg.startsWith("AT_FDCWD")) {
+    kind = "cwd";
+    i = 8;
+  } else {
+    i = 0;
+    if (arg.charCodeAt(0) === 45) i = 1;
+    const s = i;
+    while (i < arg.length && arg.charCodeAt(i) >= 48 && arg.charCodeAt(i) <= 57) i++;
+    if (i === s) return null;
+    kind = "fd";
+  }
+  if (i === arg.length) return { kind, path: null, deleted: false };
+  if (arg.charCodeAt(i) !== 60) return null;
+  const close = arg.indexOf(">", i + 1);
+  if (close < 0) return null;
+  let path = decodeHexRange(arg, i + 1, close);
+  let deleted = arg.slice(close + 1) === "(deleted)";
+  if (!deleted && close !== arg.length - 1) return null;
+  if (path !== null && kind === "cwd" && path.endsWith(DELETED)) {
+    path = path.slice(0, -DELETED.length);
+    deleted = true;
+  }
+  if (path !== null && !path.startsWith("/")) path = null;
+  return { kind, path, deleted };
+}
+
+/**
+ * Decodes a path argument (a quoted `-xx` string).
+ *
+ * @example
+ * ```ts
+ * import { decodePath } from "./args.ts";
+ * decodePath('"\\x61"'); // { kind: "ok", value: "a" }
+ * ```
+ */
+export function decodePath(arg: string | undefined): QuotedString {
+  return arg === undefined ? { kind: "invalid" } : decodeQuoted(arg);
+}
+
+/** The open flags that matter for classification. */
+export interface OpenFlags {
+  readonly access: "read" | "write" | "readwrite";
+  readonly create: boolean;
+  readonly exclusive: boolean;
+  readonly truncate: boolean;
+  readonly append: boolean;
+  readonly directory: boolean;
+  /** O_PATH: no content access. */
+  readonly pathOnly: boolean;
+  /** O_TMPFILE: an unnamed file in the directory. */
+  readonly tmpfile: boolean;
+}
+
+/**
+ * Decodes symbolic open flags (`O_WRONLY|O_CREAT|O_TRUNC`), or `null` when they
+ * are not symbolic.
+ *
+ * @example
+ * ```ts
+ * import { decodeOpenFlags } from "./args.ts";
+ * decodeOpenFlags("O_RDWR|O_APPEND")?.append; // true
+ * ```
+ */
+export function decodeOpenFlags(text: string): OpenFlags | null {
+  if (!text.startsWith("O_")) return null;
+  let access: OpenFlags["access"];
+  if (text.startsWith("O_RDONLY")) access = "read";
+  else if (text.startsWith("O_WRONLY")) access = "write";
+  else if (text.startsWith("O_RDWR")) access = "readwrite";
+  else return null;
+  const tmpfile = text.includes("O_TMPFILE");
+  return {
+    access,
+    create: text.includes("O_CREAT"),
+    exclusive: text.includes("O_EXCL"),
+    truncate: text.includes("O_TRUNC"),
+    append: text.includes("O_APPEND"),
+    directory: tmpfile || text.includes("O_DIRECTORY"),
+    pathOnly: text.includes("O_PATH"),
+    tmpfile,
+  };
+}
+
+/** The file type printed in a stat/statx result. */
+export type StatType = "reg" | "dir" | "other" | "unknown";
+
+/**
+ * Reads `st_mode=`/`stx_mode=` from a printed stat structure.
+ *
+ * @example
+ * ```ts
+ * import { decodeStatType } from "./args.ts";
+ * decodeStatType("{st_mode=S_IFDIR|0755, st_size=4096, ...}"); // "dir"
+ * ```
+ */
+export function decodeStatType(arg: string | undefined): StatType {
+  if (arg === undefined || arg.charCodeAt(0) !== 123) return "unknown";
+  let at = arg.indexOf("st_mode=");
+  if (at >= 0) at += 8;
+  else {
+    at = arg.indexOf("stx_mode=");
+    if (at < 0) return "unknown";
+    at += 9;
+  }
+  if (arg.startsWith("S_IFREG", at)) return "reg";
+  if (arg.startsWith("S_IFDIR", at)) return "dir";
+  if (arg.startsWith("S_IF", at)) return "other";
+  return "unknown";
+}

@@ -1,0 +1,70 @@
+/**
+ * Makes traced paths absolute and normalized without changing which file they
+ * name. `.` and empty components are dropped; `x/..` is collapsed only when `x`
+ * is a real directory (checked with lstat, memoized per run). When `x` is a
+ * symlink (or missing) the `..` is kept, because the kernel resolves `..`
+ * after following the link and a lexical collapse would name another file.
+ * Symlinks themselves are never resolved: a file read through a symlinked
+ * directory is recorded under the symlink path; the kernel follows the link
+ * again on validation, so a changed target is still detected by content.
+ *
+ * @module
+ */
+import { lstatSync } from "node:fs";
+import { type BytePath, fsPath } from "../path/byte_path.ts";
+
+/**
+ * Normalizes absolute paths (see module doc); owns its lstat memo.
+ *
+ * @example
+ * ```ts
+ * import { PathNormalizer } from "./path_normalizer.ts";
+ * const n = new PathNormalizer();
+ * n.resolve("/usr/include", "./stdio.h"); // "/usr/include/stdio.h"
+ * ```
+ */
+export class PathNormalizer {
+  readonly #realDir = new Map<BytePath, boolean>();
+
+  /** Resolves `p` against absolute `base` (ignored when `p` is absolute). */
+  resolve(base: BytePath, p: BytePath): BytePath {
+    const abs = p.startsWith("/") ? p : base === "/" ? "/" + p : base + "/" + p;
+    if (!needsWork(abs)) return abs;
+    const out: string[] = [];
+    let keepFrom = 0; // components before this index may not be collapsed
+    for (const part of abs.split("/")) {
+      if (part === "" || part === ".") continue;
+      if (part === "..") {
+        if (out.length === 0) continue; // "/.." is "/"
+        if (out.length > keepFrom && this.#isRealDir("/" + out.join("/"))) {
+          out.pop();
+          continue;
+        }
+        out.push("..");
+        keepFrom = out.length;
+        continue;
+      }
+      out.push(part);
+    }
+    return "/" + out.join("/");
+  }
+
+  #isRealDir(p: BytePath): boolean {
+    let r = this.#realDir.get(p);
+    if (r === undefined) {
+      try {
+        r = lstatSync(fsPath(p), { throwIfNoEntry: false })?.isDirectory() ?? false;
+      } catch {
+        r = false;
+      }
+      this.#realDir.set(p, r);
+    }
+    return r;
+  }
+}
+
+function needsWork(p: BytePath): boolean {
+  if (p.length > 1 && p.endsWith("/")) return true;
+  return p.includes("//") || p.includes("/./") || p.includes("/../") || p.endsWith("/.") ||
+    p.endsWith("/..");
+}

@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { mkdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { digestBytes } from "../../lib/hash/digest.ts";
+import type { RecordedInput } from "../../lib/store/types.ts";
+import { countingHasher, withStore } from "./_helpers.ts";
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const later = () => Date.now() + 10_000;
+
+async function fileInput(path: string, text: string): Promise<RecordedInput> {
+  writeFileSync(path, text);
+  return { path, kind: "file", digest: await digestBytes(enc(text)) };
+}
+
+Deno.test("validate returns null when every input still matches", async () => {
+  await withStore(async (store, dir) => {
+    mkdirSync(join(dir, "d"));
+    const inputs: RecordedInput[] = [
+      await fileInput(join(dir, "a"), "A"),
+      { path: join(dir, "missing"), kind: "absent", digest: "" },
+    ];
+    const listing = await store.digestPath(join(dir, "d"), "listing");
+    assert.equal(listing.kind, "ok");
+    if (listing.kind === "ok") inputs.push(listing.input);
+    assert.equal(await store.validate(inputs), null);
+  });
+});
+
+Deno.test("validate reports each mismatch kind: changed, missing, appeared, unreadable", async () => {
+  await withStore(async (store, dir) => {
+    const a = await fileInput(join(dir, "a"), "A");
+    writeFileSync(a.path, "B");
+    assert.deepEqual(await store.validate([a]), { kind: "changed", input: a });
+    rmSync(a.path);
+    assert.deepEqual(await store.validate([a]), { kind: "missing", input: a });
+    const absent: RecordedInput = { path: join(dir, "x"), kind: "absent", digest: "" };
+    writeFileSync(absent.path, "");
+    assert.deepEqual(await store.validate([absent]), { kind: "appeared", input: absent });
+    mkdirSync(a.path);
+    assert.deepEqual(await store.validate([a]), {
+      kind: "unreadable",
+      input: a,
+      reason: "not a regular file",
+    });
+  });
+});
+
+Deno.test("validate stops at the first mismatch in recorded order", async () => {
+  const hasher = countingHasher();
+  await withStore(async (store, dir) => {
+    const ok = await fileInput(join(dir, "ok"), "1");
+    const bad: RecordedInput = {
+      ...(await fileInput(join(dir, "bad"), "2")),
+      digest: "0".repeat(32),
+    };
+    const never = await fileInput(join(dir, "never"), "3");
+    hasher.files = 0;
+    const m = await store.validate([ok, bad, never]);
+    assert.deepEqual(m, { kind: "changed", input: bad });
+    assert.equal(hasher.files, 2, "the input after the mismatch is not hashed");
+  }, { hasher });
+});
+
+Deno.test("validating 1,000 memoized files hashes none of them", async () => {
+  const hasher = countingHasher();
+  await withStore(async (store, dir) => {
+    const inputs: RecordedInput[] = [];
+    for (let i = 0; i < 1000; i++) inputs.push(await fileInput(join(dir, `f${i}`), `c${i}`));
+    assert.equal(await store.validate(inputs, { now: later() }), null);
+    assert.equal(hasher.files, 1000);
+    assert.equal(await store.validate(inputs, { now: later() }), null);
+    assert.equal(hasher.files, 1000);
+    writeFileSync(inputs[500].path, "changed");
+    assert.deepEqual(await store.validate(inputs, { now: later() }), {
+      kind: "changed",
+      input: inputs[500],
+    });
+    assert.equal(hasher.files, 1001);
+  }, { hasher });
+});
+
+Deno.test("a memo row with a stale fingerprint is never trusted", async () => {
+  await withStore(async (store, dir) => {
+    const a = await fileInput(join(dir, "a"), "same-size-1");
+    utimesSync(a.path, 1_000_000, 1_000_000);
+    assert.equal(await store.validate([a], { now: later() }), null); // memoized
+    writeFileSync(a.path, "same-size-2"); // same size; mtime set apart deterministically
+    utimesSync(a.path, 1_000_001, 1_000_001);
+    assert.deepEqual(await store.validate([a], { now: later() }), { kind: "changed", input: a });
+  });
+});
