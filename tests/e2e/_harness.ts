@@ -76,6 +76,25 @@ export async function spawn(
   return { code: r.code, stdout: r.stdout, stderr: r.stderr, out: td.decode(r.stdout), err: td.decode(r.stderr) };
 }
 
+/**
+ * Waits until files just written are older than casher's "changed during the run" window.
+ * casher trusts an input only when its ctime predates the run by a few ms, and ctime cannot
+ * be set from user space, so this is the one place e2e tests sleep (about 30 ms).
+ */
+export function settle(): Promise<void> {
+  return new Promise((r) => setTimeout(r, 30));
+}
+
+/** A directory holding an executable named `casher` that starts `target` (for shebangs). */
+export function casherOnPath(target: Target, base: string): string {
+  const bin = join(base, "bin");
+  Deno.mkdirSync(bin, { recursive: true });
+  const quoted = target.argv.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+  Deno.writeTextFileSync(join(bin, "casher"), `#!/bin/sh\nexec ${quoted} "$@"\n`);
+  Deno.chmodSync(join(bin, "casher"), 0o755);
+  return bin;
+}
+
 /** Registers `fn` once per target as `name [target]`. */
 export function e2e(name: string, fn: (t: Ctx) => Promise<void>): void {
   for (const target of TARGETS) {
