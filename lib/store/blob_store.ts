@@ -5,9 +5,10 @@
  * Blob file format (see `_blob_format.ts`): a 16-byte header (magic `"CSHB"`, payload kind
  * raw|lz4, uncompressed size as u64 LE) followed by the payload: either the raw bytes or
  * one LZ4 frame (independent 4 MiB blocks, content checksum; `tail -c +17 blob | lz4 -d`
- * decodes it). Compression is decided per blob for in-memory content (kept only when the
- * frame is under 90% of the raw size) and per 4 MiB block when streaming a file (a block
- * is stored uncompressed inside the frame unless compressing saves 10%).
+ * decodes it). Compression is decided per blob for in-memory content and small files
+ * (kept only when the frame is at most 90% of the raw size) and per 4 MiB block when
+ * streaming a larger file (a block is stored uncompressed inside the frame unless
+ * compressing it saves 10%).
  *
  * Writes go to a uniquely named 0600 temp file in `tmp/`, are fsynced, then renamed into
  * place; an existing blob with the same digest wins (the temp is dropped). A blob that
@@ -20,7 +21,6 @@ import {
   constants,
   fchmodSync,
   fstatSync,
-  fsyncSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -31,18 +31,12 @@ import {
 import { join } from "node:path";
 import { CasherError } from "../errors/casher_error.ts";
 import { digestBytes } from "../hash/digest.ts";
-import { hashers } from "../hash/hasher_pool.ts";
 import { assertReachablePath } from "../hash/path_guard.ts";
 import { type BytePath, fsPath } from "../path/byte_path.ts";
-import { BLOB_HEADER_SIZE, decodeBlobHeader, encodeBlobHeader } from "./_blob_format.ts";
-import { errnoCode, readFull, tempPath, writeAll, yieldToEventLoop } from "./_blob_io.ts";
+import { errnoCode, readFull, tempPath, writeAll } from "./_blob_io.ts";
+import { type BlobSink, pumpBlob } from "./_blob_read.ts";
+import { CHUNK, writeStreamedBlob, writeWholeBlob } from "./_blob_write.ts";
 import type { Layout } from "./layout.ts";
-import {
-  createLz4FrameDecoder,
-  createLz4FrameEncoder,
-  encodeLz4Frame,
-  fdReader,
-} from "./lz4_frame.ts";
 
 /** What a stored blob holds and occupies. */
 export interface BlobInfo {
@@ -54,17 +48,8 @@ export interface BlobInfo {
   readonly storedSize: number;
 }
 
-const CHUNK = 4 << 20;
-const YIELD_EVERY = 64 << 20;
-/** Compressed content is kept only when it is at most this fraction of the raw size. */
-const KEEP_RATIO = 0.9;
-/** Content shorter than this is stored raw without trying to compress it. */
-const MIN_COMPRESS = 64;
-/** LZ4 cannot expand more than 255x; a header claiming more is corrupt. */
-const MAX_RATIO = 256;
 const DIGEST_RE = /^[0-9a-f]{32}$/;
-
-type Sink = (piece: Uint8Array) => void;
+const NO_SINK: BlobSink = { size() {}, piece() {} };
 
 /**
  * The blob store of one cache layout.
@@ -105,11 +90,10 @@ export class BlobStore {
     assertReachablePath(path, "store");
     const src = openSync(fsPath(path), "r");
     try {
-      const hint = fstatSync(src).size;
-      const first = new Uint8Array(Math.min(CHUNK, hint + 1));
+      const first = new Uint8Array(Math.min(CHUNK, fstatSync(src).size + 1));
       const n = readFull(src, first);
       if (n < first.length) return await this.putBytes(first.subarray(0, n));
-      return await this.#putStream(src, first);
+      return await this.#withTemp((fd) => writeStreamedBlob(src, first, fd));
     } finally {
       closeSync(src);
     }
@@ -120,70 +104,11 @@ export class BlobStore {
     const digest = await digestBytes(bytes);
     const existing = this.storedSize(digest);
     if (existing !== null) return { digest, size: bytes.length, storedSize: existing };
-    let payload = bytes;
-    let kind: "raw" | "lz4" = "raw";
-    if (bytes.length >= MIN_COMPRESS) {
-      const frame = await encodeLz4Frame(bytes, { minSavings: 1 - KEEP_RATIO });
-      if (frame.length <= bytes.length * KEEP_RATIO) [payload, kind] = [frame, "lz4"];
-    }
-    const tmp = tempPath(this.#layout.tmpDir);
-    const fd = this.#createTemp(tmp);
-    try {
-      writeAll(fd, encodeBlobHeader({ kind, size: bytes.length }));
-      writeAll(fd, payload);
-      fsyncSync(fd);
-    } catch (e) {
-      this.#discard(fd, tmp);
-      throw e;
-    }
-    closeSync(fd);
-    return this.#commit(tmp, {
+    return await this.#withTemp(async (fd) => ({
       digest,
       size: bytes.length,
-      storedSize: BLOB_HEADER_SIZE + payload.length,
-    });
-  }
-
-  async #putStream(src: number, first: Uint8Array): Promise<BlobInfo> {
-    const tmp = tempPath(this.#layout.tmpDir);
-    const fd = this.#createTemp(tmp);
-    const hash = await hashers.xxh128.acquire();
-    try {
-      const enc = await createLz4FrameEncoder({ minSavings: 1 - KEEP_RATIO });
-      let stored = BLOB_HEADER_SIZE;
-      const emit = (pieces: Uint8Array[]) => {
-        for (const p of pieces) {
-          writeAll(fd, p, stored);
-          stored += p.length;
-        }
-      };
-      hash.update(first);
-      emit(enc.push(first)); // pieces may alias `first`: written before it is reused
-      const buf = first.length === CHUNK ? first : new Uint8Array(CHUNK);
-      for (let sinceYield = 0;;) {
-        const n = readFull(src, buf);
-        if (n === 0) break;
-        const chunk = buf.subarray(0, n);
-        hash.update(chunk);
-        emit(enc.push(chunk)); // written before buf is reused
-        if ((sinceYield += n) >= YIELD_EVERY) {
-          sinceYield = 0;
-          await yieldToEventLoop();
-        }
-        if (n < buf.length) break;
-      }
-      emit(enc.finish());
-      writeAll(fd, encodeBlobHeader({ kind: "lz4", size: enc.contentSize }), 0);
-      fsyncSync(fd);
-      closeSync(fd);
-      const digest = hash.digest("hex");
-      return this.#commit(tmp, { digest, size: enc.contentSize, storedSize: stored });
-    } catch (e) {
-      this.#discard(fd, tmp);
-      throw e;
-    } finally {
-      hashers.xxh128.release(hash);
-    }
+      storedSize: await writeWholeBlob(fd, bytes),
+    }));
   }
 
   /**
@@ -192,23 +117,23 @@ export class BlobStore {
    */
   async readBytes(digest: string): Promise<Uint8Array> {
     const fd = this.#openBlob(digest);
-    let out: Uint8Array | null = null;
+    let out = new Uint8Array(0);
     let at = 0;
     try {
-      await this.#pump(fd, digest, {
-        size: (size) => (out = new Uint8Array(size)),
+      await pumpBlob(fd, digest, {
+        size: (size) => void (out = new Uint8Array(size)),
         piece: (p) => {
-          out!.set(p, at);
+          out.set(p, at);
           at += p.length;
         },
       });
+      return out;
     } catch (e) {
       this.#dropIfCorrupt(digest, e);
       throw e;
     } finally {
       closeSync(fd);
     }
-    return out!;
   }
 
   /**
@@ -224,11 +149,10 @@ export class BlobStore {
     try {
       const flags = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY |
         constants.O_NOFOLLOW;
-      out = openSync(fsPath(dest), flags, opts.mode & 0o7777);
-      fchmodSync(out, opts.mode & 0o7777);
-      const target = out;
-      await this.#pump(fd, digest, { size: () => {}, piece: (p) => writeAll(target, p) });
-      closeSync(out);
+      const target = out = openSync(fsPath(dest), flags, opts.mode & 0o7777);
+      fchmodSync(target, opts.mode & 0o7777);
+      await pumpBlob(fd, digest, { size() {}, piece: (p) => writeAll(target, p) });
+      closeSync(target);
     } catch (e) {
       if (out !== null) {
         closeSync(out);
@@ -275,7 +199,7 @@ export class BlobStore {
       throw e;
     }
     try {
-      await this.#pump(fd, digest, { size: () => {}, piece: () => {} });
+      await pumpBlob(fd, digest, NO_SINK);
       return "ok";
     } catch (e) {
       if (e instanceof CasherError && e.code === "blob-corrupt") return "corrupt";
@@ -322,110 +246,38 @@ export class BlobStore {
     }
   }
 
-  /** Decodes a blob from an open fd into `sink`, verifying size and digest. */
-  async #pump(
-    fd: number,
-    digest: string,
-    sink: { size: (size: number) => void; piece: Sink },
-  ): Promise<void> {
-    const stored = fstatSync(fd).size;
-    const head = new Uint8Array(BLOB_HEADER_SIZE);
-    const header = decodeBlobHeader(head.subarray(0, readFull(fd, head)));
-    if (typeof header === "string") throw this.#corrupt(digest, header);
-    const payload = stored - BLOB_HEADER_SIZE;
-    if (
-      header.kind === "raw" ? payload !== header.size : header.size > payload * MAX_RATIO + CHUNK
-    ) {
-      throw this.#corrupt(
-        digest,
-        `declared size ${header.size} does not fit ${payload} stored bytes`,
-      );
-    }
-    sink.size(header.size);
-    const hash = await hashers.xxh128.acquire();
-    try {
-      let size = 0;
-      let sinceYield = 0;
-      const take = (p: Uint8Array) => {
-        size += p.length;
-        if (size > header.size) throw this.#corrupt(digest, `content exceeds ${header.size} bytes`);
-        hash.update(p);
-        sink.piece(p);
-        sinceYield += p.length;
-      };
-      const pieces = header.kind === "raw"
-        ? rawPieces(fd, header.size)
-        : (await createLz4FrameDecoder()).decode(fdReader(fd, BLOB_HEADER_SIZE));
-      try {
-        for (const p of pieces) {
-          take(p);
-          if (sinceYield >= YIELD_EVERY) {
-            sinceYield = 0;
-            await yieldToEventLoop();
-          }
-        }
-      } catch (e) {
-        if (e instanceof CasherError && e.code === "blob-corrupt") {
-          throw this.#corrupt(digest, e.message);
-        }
-        throw e;
-      }
-      if (size !== header.size) {
-        throw this.#corrupt(digest, `content is ${size} bytes, header says ${header.size}`);
-      }
-      if (hash.digest("hex") !== digest) throw this.#corrupt(digest, "content digest mismatch");
-    } finally {
-      hashers.xxh128.release(hash);
-    }
-  }
-
-  #corrupt(digest: string, why: string): CasherError {
-    return new CasherError(
-      "blob-corrupt",
-      `Blob ${digest} is corrupt (${why}); it was deleted and the entry is treated as a miss: ` +
-        `the work will run again`,
-    );
-  }
-
   #dropIfCorrupt(digest: string, e: unknown): void {
     if (e instanceof CasherError && e.code === "blob-corrupt") this.remove(digest);
   }
 
-  #createTemp(tmp: string): number {
-    return openSync(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
-  }
-
-  #discard(fd: number, tmp: string): void {
+  /** Runs `write` on a fresh 0600 temp file, then moves it into place (or drops it: dedup). */
+  async #withTemp(write: (fd: number) => Promise<BlobInfo>): Promise<BlobInfo> {
+    const tmp = tempPath(this.#layout.tmpDir);
+    const fd = openSync(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
+    let info: BlobInfo;
     try {
+      info = await write(fd);
+    } catch (e) {
       closeSync(fd);
-    } catch { /* already closed */ }
-    try {
       unlinkSync(tmp);
-    } catch { /* already gone */ }
-  }
-
-  #commit(tmp: string, info: BlobInfo): BlobInfo {
-    const final = this.pathOf(info.digest);
-    const existing = this.storedSize(info.digest);
-    if (existing !== null) {
-      unlinkSync(tmp);
-      return { ...info, storedSize: existing };
+      throw e;
     }
-    mkdirSync(join(this.#layout.blobsDir, info.digest.slice(0, 2)), {
-      recursive: true,
-      mode: 0o700,
-    });
-    renameSync(tmp, final);
-    return info;
-  }
-}
-
-function* rawPieces(fd: number, size: number): Generator<Uint8Array, void, undefined> {
-  const buf = new Uint8Array(Math.min(CHUNK, size));
-  for (let left = size; left > 0;) {
-    const n = readFull(fd, buf.subarray(0, Math.min(left, buf.length)));
-    if (n === 0) return; // truncated: the size check reports it
-    left -= n;
-    yield buf.subarray(0, n);
+    closeSync(fd);
+    try {
+      const existing = this.storedSize(info.digest);
+      if (existing !== null) {
+        unlinkSync(tmp);
+        return { ...info, storedSize: existing };
+      }
+      const fan = join(this.#layout.blobsDir, info.digest.slice(0, 2));
+      mkdirSync(fan, { recursive: true, mode: 0o700 });
+      renameSync(tmp, this.pathOf(info.digest));
+      return info;
+    } catch (e) {
+      try {
+        unlinkSync(tmp);
+      } catch { /* renamed or gone */ }
+      throw e;
+    }
   }
 }

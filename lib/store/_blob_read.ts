@@ -1,0 +1,94 @@
+/**
+ * Decoding and verifying a blob file: header, payload (raw or LZ4 frame), size and
+ * XXH3-128 digest. Nothing is kept; the caller's sink receives the content piece by piece.
+ *
+ * @module
+ */
+import { fstatSync } from "node:fs";
+import { CasherError } from "../errors/casher_error.ts";
+import { hashers } from "../hash/hasher_pool.ts";
+import { BLOB_HEADER_SIZE, decodeBlobHeader } from "./_blob_format.ts";
+import { readFull, yieldToEventLoop } from "./_blob_io.ts";
+import { fdReader } from "./_byte_reader.ts";
+import { createLz4FrameDecoder } from "./lz4_frame.ts";
+
+const CHUNK = 4 << 20;
+const YIELD_EVERY = 64 << 20;
+/** LZ4 cannot expand more than 255x; a header claiming more is corrupt. */
+const MAX_RATIO = 256;
+
+/** Receives a blob's content: its declared size first, then the pieces in order. */
+export interface BlobSink {
+  size(size: number): void;
+  /** A piece of content, valid only during the call. */
+  piece(piece: Uint8Array): void;
+}
+
+/** The `blob-corrupt` error for `digest`. */
+export function blobCorrupt(digest: string, why: string): CasherError {
+  return new CasherError(
+    "blob-corrupt",
+    `Blob ${digest} is corrupt (${why}); it was deleted and the entry is treated as a miss: ` +
+      `the work will run again`,
+  );
+}
+
+/**
+ * Decodes the blob open at `fd` (offset 0) into `sink`, then checks size and digest.
+ * Throws `blob-corrupt` (the sink may already have received wrong bytes: discard them).
+ */
+export async function pumpBlob(fd: number, digest: string, sink: BlobSink): Promise<void> {
+  const stored = fstatSync(fd).size;
+  const head = new Uint8Array(BLOB_HEADER_SIZE);
+  const header = decodeBlobHeader(head.subarray(0, readFull(fd, head)));
+  if (typeof header === "string") throw blobCorrupt(digest, header);
+  const payload = stored - BLOB_HEADER_SIZE;
+  const fits = header.kind === "raw"
+    ? payload === header.size
+    : header.size <= payload * MAX_RATIO + CHUNK;
+  if (!fits) {
+    throw blobCorrupt(digest, `declared size ${header.size} does not fit ${payload} stored bytes`);
+  }
+  sink.size(header.size);
+  const hash = await hashers.xxh128.acquire();
+  try {
+    const pieces = header.kind === "raw"
+      ? rawPieces(fd, header.size)
+      : (await createLz4FrameDecoder()).decode(fdReader(fd, BLOB_HEADER_SIZE));
+    let size = 0;
+    let sinceYield = 0;
+    try {
+      for (const p of pieces) {
+        size += p.length;
+        if (size > header.size) throw blobCorrupt(digest, `content exceeds ${header.size} bytes`);
+        hash.update(p);
+        sink.piece(p);
+        if ((sinceYield += p.length) >= YIELD_EVERY) {
+          sinceYield = 0;
+          await yieldToEventLoop();
+        }
+      }
+    } catch (e) {
+      if (e instanceof CasherError && e.code === "blob-corrupt" && !e.message.startsWith("Blob ")) {
+        throw blobCorrupt(digest, e.message);
+      }
+      throw e;
+    }
+    if (size !== header.size) {
+      throw blobCorrupt(digest, `content is ${size} bytes, header says ${header.size}`);
+    }
+    if (hash.digest("hex") !== digest) throw blobCorrupt(digest, "content digest mismatch");
+  } finally {
+    hashers.xxh128.release(hash);
+  }
+}
+
+function* rawPieces(fd: number, size: number): Generator<Uint8Array, void, undefined> {
+  const buf = new Uint8Array(Math.min(CHUNK, size));
+  for (let left = size; left > 0;) {
+    const n = readFull(fd, buf.subarray(0, Math.min(left, buf.length)));
+    if (n === 0) return; // truncated: the size check reports it
+    left -= n;
+    yield buf.subarray(0, n);
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Writing a blob's temp file: whole in-memory content (raw or one LZ4 frame, whichever
+ * is smaller by 10%), or a file streamed block by block into an LZ4 frame.
+ *
+ * @module
+ */
+import { fsyncSync } from "node:fs";
+import { hashers } from "../hash/hasher_pool.ts";
+import { BLOB_HEADER_SIZE, type BlobKind, encodeBlobHeader } from "./_blob_format.ts";
+import { readFull, writeAll, yieldToEventLoop } from "./_blob_io.ts";
+import { createLz4FrameEncoder, encodeLz4Frame } from "./lz4_frame.ts";
+
+/** Read and block size for streaming. */
+export const CHUNK = 4 << 20;
+const YIELD_EVERY = 64 << 20;
+/** Compressed content is kept only when it is at most this fraction of the raw size. */
+const KEEP_RATIO = 0.9;
+/** Content shorter than this is stored raw without trying to compress it. */
+const MIN_COMPRESS = 64;
+
+/** What was written to a temp file. */
+export interface Written {
+  readonly digest: string;
+  readonly size: number;
+  readonly storedSize: number;
+}
+
+/** Writes `bytes` (already digested) as a complete blob file to `fd`, fsynced. */
+export async function writeWholeBlob(fd: number, bytes: Uint8Array): Promise<number> {
+  let payload = bytes;
+  let kind: BlobKind = "raw";
+  if (bytes.length >= MIN_COMPRESS) {
+    const frame = await encodeLz4Frame(bytes, { minSavings: 1 - KEEP_RATIO });
+    if (frame.length <= bytes.length * KEEP_RATIO) [payload, kind] = [frame, "lz4"];
+  }
+  writeAll(fd, encodeBlobHeader({ kind, size: bytes.length }));
+  writeAll(fd, payload);
+  fsyncSync(fd);
+  return BLOB_HEADER_SIZE + payload.length;
+}
+
+/**
+ * Streams the rest of the file open at `src` (after `first`, already read) into an LZ4
+ * frame blob at `fd`, hashing as it goes; the header is written last, then fsync.
+ */
+export async function writeStreamedBlob(
+  src: number,
+  first: Uint8Array,
+  fd: number,
+): Promise<Written> {
+  const hash = await hashers.xxh128.acquire();
+  try {
+    const enc = await createLz4FrameEncoder({ minSavings: 1 - KEEP_RATIO });
+    let stored = BLOB_HEADER_SIZE;
+    const emit = (pieces: Uint8Array[]) => {
+      for (const p of pieces) {
+        writeAll(fd, p, stored);
+        stored += p.length;
+      }
+    };
+    hash.update(first);
+    emit(enc.push(first)); // pieces may alias `first`: written before it is reused
+    const buf = first.length === CHUNK ? first : new Uint8Array(CHUNK);
+    for (let sinceYield = 0;;) {
+      const n = readFull(src, buf);
+      if (n === 0) break;
+      const chunk = buf.subarray(0, n);
+      hash.update(chunk);
+      emit(enc.push(chunk)); // written before buf is reused
+      if ((sinceYield += n) >= YIELD_EVERY) {
+        sinceYield = 0;
+        await yieldToEventLoop();
+      }
+      if (n < buf.length) break;
+    }
+    emit(enc.finish());
+    writeAll(fd, encodeBlobHeader({ kind: "lz4", size: enc.contentSize }), 0);
+    fsyncSync(fd);
+    return { digest: hash.digest("hex"), size: enc.contentSize, storedSize: stored };
+  } finally {
+    hashers.xxh128.release(hash);
+  }
+}
