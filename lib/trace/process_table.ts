@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type BytePath, resolveBytePath } from "../path/byte_path.ts";
+import type { BytePath } from "../path/byte_path.ts";
 
 /** A cwd cell; tasks sharing an fs context (CLONE_FS) share one cell. */
 interface CwdCell {
@@ -25,7 +25,7 @@ interface Task {
  * import { ProcessTable } from "./process_table.ts";
  * const t = new ProcessTable("/work");
  * t.cwd(100); // "/work" (the first task seen is the command)
- * t.chdir(100, "sub");
+ * t.setCwd(100, "/work/sub");
  * t.cloned(100, 101, { shareFs: false, thread: false });
  * t.cwd(101); // "/work/sub"
  * ```
@@ -74,14 +74,8 @@ export class ProcessTable {
     this.#task(pid).cwd.path = path;
   }
 
-  /** Applies a successful chdir (relative paths resolve against the old cwd). */
-  chdir(pid: number, path: BytePath): void {
-    const cell = this.#task(pid).cwd;
-    cell.path = path.startsWith("/") ? resolveBytePath("/", path) : cell.path === null ? null : resolveBytePath(cell.path, path);
-  }
-
-  /** Applies a successful fchdir to a directory whose path is known (or `null`). */
-  fchdir(pid: number, path: BytePath | null): void {
+  /** Applies a successful chdir/fchdir to an absolute path (`null` when unknown). */
+  setCwd(pid: number, path: BytePath | null): void {
     this.#task(pid).cwd.path = path;
   }
 

@@ -1,0 +1,44 @@
+/**
+ * casher's private trace pipe: a FIFO in a fresh `0700` temp dir
+ * (`os.tmpdir()/casher-XXXXXX`), removed after the run.
+ *
+ * @module
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CasherError } from "../errors/casher_error.ts";
+import { type BytePath, bytePath } from "../path/byte_path.ts";
+
+/** A created FIFO and its private directory. */
+export interface TraceFifo {
+  /** The private directory (exclude it from effects). */
+  readonly dir: BytePath;
+  /** The FIFO path (text form, for strace's `-o` and node:fs). */
+  readonly path: string;
+  /** Removes the directory and FIFO. */
+  remove(): void;
+}
+
+/**
+ * Creates the FIFO (node has no mkfifo, so the `mkfifo` tool is used).
+ *
+ * @example
+ * ```ts
+ * import { createTraceFifo } from "./fifo.ts";
+ * const f = createTraceFifo();
+ * f.remove();
+ * ```
+ */
+export function createTraceFifo(): TraceFifo {
+  const dir = mkdtempSync(join(tmpdir(), "casher-"));
+  const path = join(dir, "trace");
+  try {
+    execFileSync("mkfifo", ["-m", "600", path], { stdio: "ignore" });
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new CasherError("trace-failed", `Cannot trace command: mkfifo ${path} failed: ${String(e)}: check that coreutils is installed and ${tmpdir()} is writable`, { cause: e });
+  }
+  return { dir: bytePath(dir), path, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}

@@ -1,0 +1,279 @@
+/**
+ * The per-path ledger behind the classifier: what the first access said about
+ * each path's pre-run state, what the run did to it since, and the final
+ * {@link Effects} lists. Rules (first access in trace order decides):
+ *
+ * - A read of a path the run has not yet changed records an input (`file`,
+ *   `exec` or `listing`) and calls `onFirstRead` once per path.
+ * - A probe that fails with ENOENT/ENOTDIR records `absent`; the absence is
+ *   dropped at the end when the run itself created the path (it is then an
+ *   output, restored by replay), and kept when the path ends absent.
+ * - A write that keeps old bytes (append, O_RDWR or O_WRONLY without O_TRUNC,
+ *   truncate to a non-zero length) of a path not known to be absent is both an
+ *   input and an output. O_TRUNC/creat/truncate-to-0 replace the content: output
+ *   only. O_CREAT|O_EXCL, mkdir, symlink and link targets are known creations.
+ * - A removal records a deletion unless the path is known to have been absent
+ *   before the run (created then deleted in the run: nothing). A path first
+ *   created by O_TRUNC (pre-state unknown) and then removed is still a deletion,
+ *   which replays as a harmless no-op when it did not exist.
+ * - Rename: the destination becomes an output of the source's kind; a source the
+ *   run did not create is also a `file` input (the output's bytes come from it)
+ *   and a deletion. Renaming a pre-existing directory makes the run untrusted
+ *   (its untouched contents cannot be captured). RENAME_EXCHANGE: both sides
+ *   are inputs (when pre-existing) and outputs.
+ * - Writes, removals and renames outside the output roots are neither inputs
+ *   nor outputs (logged at debug); the path is still marked as changed, so later
+ *   reads of it are not inputs. Excluded paths are ignored entirely.
+ * - A `file` input later known to be a directory (from a stat result) is
+ *   dropped: opening a directory is not an input, listing it is.
+ *
+ * @module
+ */
+import type { BytePath } from "../path/byte_path.ts";
+import { displayPath } from "../path/byte_path.ts";
+import { logger } from "../log/logger.ts";
+import type { StatType } from "./args.ts";
+import type { Effects, ObservedInput, ObservedOutput, Trust } from "./effects.ts";
+import type { PathFilter } from "./path_filter.ts";
+
+type InputKind = ObservedInput["kind"];
+type OutputKind = ObservedOutput["kind"];
+
+interface Rec {
+  touched: boolean;
+  prior: "unknown" | "existed" | "absent";
+  now: "unknown" | "exists" | "gone";
+  out: OutputKind | null;
+  removed: boolean;
+  type: StatType;
+  inputs: Set<InputKind> | null;
+  announced: boolean;
+  readonly writable: boolean;
+}
+
+/** How a write treats the old content. */
+export type WriteHow = "create" | "replace" | "modify";
+
+/** Options of a {@link PathBook}. */
+export interface PathBookOptions {
+  readonly filter: PathFilter;
+  readonly onFirstRead?: (path: BytePath) => void;
+  /** Marks the run untrusted with a reason. */
+  readonly untrust: (reason: string) => void;
+}
+
+const log = logger("trace");
+
+/**
+ * The ledger.
+ *
+ * @example
+ * ```ts
+ * import { PathBook } from "./path_book.ts";
+ * import { PathFilter } from "./path_filter.ts";
+ * const book = new PathBook({ filter: new PathFilter({ exclude: [], outputRoots: ["/"] }), untrust: () => {} });
+ * book.read("/src/a.c", "file");
+ * book.write("/src/a.o", "replace");
+ * book.finish({ kind: "trusted" }).outputs; // [{ path: "/src/a.o", kind: "file" }]
+ * ```
+ */
+export class PathBook {
+  readonly #recs = new Map<BytePath, Rec>();
+  readonly #order: { path: BytePath; kind: InputKind }[] = [];
+  readonly #opts: PathBookOptions;
+
+  constructor(opts: PathBookOptions) {
+    this.#opts = opts;
+  }
+
+  #get(p: BytePath): Rec | null {
+    let r = this.#recs.get(p);
+    if (r !== undefined) return r;
+    if (this.#opts.filter.excluded(p)) return null;
+    r = {
+      touched: false,
+      prior: "unknown",
+      now: "unknown",
+      out: null,
+      removed: false,
+      type: "unknown",
+      inputs: null,
+      announced: false,
+      writable: this.#opts.filter.writable(p),
+    };
+    this.#recs.set(p, r);
+    return r;
+  }
+
+  #input(p: BytePath, r: Rec, kind: InputKind): void {
+    if (r.inputs === null) r.inputs = new Set();
+    if (r.inputs.has(kind)) return;
+    r.inputs.add(kind);
+    this.#order.push({ path: p, kind });
+    if (kind !== "absent" && !r.announced) {
+      r.announced = true;
+      const cb = this.#opts.onFirstRead;
+      if (cb !== undefined) {
+        try {
+          cb(p);
+        } catch (e) {
+          this.#opts.untrust(`onFirstRead(${displayPath(p)}) threw: ${String(e)}`);
+        }
+      }
+    }
+  }
+
+  #touch(p: BytePath, r: Rec, now: "exists" | "gone", out: OutputKind | null): void {
+    r.touched = true;
+    r.now = now;
+    if (!r.writable) {
+      log.debug("ignoring change outside output roots: {path}", { path: displayPath(p) });
+      return;
+    }
+    r.out = out;
+  }
+
+  /** A probe found the path missing (ENOENT/ENOTDIR). */
+  absent(p: BytePath): void {
+    const r = this.#get(p);
+    if (r === null) return;
+    if (!r.touched) {
+      if (r.prior === "unknown") r.prior = "absent";
+      this.#input(p, r, "absent");
+    }
+    r.now = "gone";
+  }
+
+  /** A probe found the path present, with its type when printed. A regular file is a `file` input. */
+  exists(p: BytePath, type: StatType): void {
+    const r = this.#get(p);
+    if (r === null) return;
+    if (!r.touched) {
+      if (r.prior === "unknown") r.prior = "existed";
+      if (type !== "unknown") r.type = type;
+      if (type === "reg") this.#input(p, r, "file");
+    }
+    r.now = "exists";
+  }
+
+  /** The path was read (opened for reading, exec'd, or listed). */
+  read(p: BytePath, kind: "file" | "exec" | "listing"): void {
+    const r = this.#get(p);
+    if (r === null) return;
+    if (!r.touched) {
+      if (r.prior === "unknown") r.prior = "existed";
+      if (kind === "listing") r.type = "dir";
+      this.#input(p, r, kind);
+    }
+    r.now = "exists";
+  }
+
+  /** The path was written; see {@link WriteHow}. */
+  write(p: BytePath, how: WriteHow): void {
+    const r = this.#get(p);
+    if (r === null) return;
+    if (!r.touched) {
+      if (how === "create" && r.prior === "unknown") r.prior = "absent";
+      if (how === "modify" && r.now !== "gone" && r.writable) this.#input(p, r, "file");
+    }
+    this.#touch(p, r, "exists", "file");
+  }
+
+  /** A directory or symlink was created at the path. */
+  made(p: BytePath, kind: "dir" | "symlink"): void {
+    const r = this.#get(p);
+    if (r === null) return;
+    if (!r.touched && r.prior === "unknown") r.prior = "absent";
+    this.#touch(p, r, "exists", kind);
+  }
+
+  /** The path was removed (unlink/rmdir). */
+  remove(p: BytePath): void {
+    const r = this.#get(p);
+    if (r === null) return;
+    if (!r.touched && r.prior === "unknown") r.prior = "existed";
+    this.#touch(p, r, "gone", null);
+    r.removed = true;
+  }
+
+  /** `link(old, new)`: `new` gets `old`'s bytes. */
+  link(oldPath: BytePath, newPath: BytePath): void {
+    const o = this.#recs.get(oldPath);
+    if (o === undefined || !o.touched) this.read(oldPath, "file");
+    this.write(newPath, "create");
+  }
+
+  /** A successful rename; `exchange` swaps, `noReplace` proves `dst` was absent. */
+  rename(src: BytePath, dst: BytePath, opts: { exchange: boolean; noReplace: boolean }): void {
+    const { exchange } = opts;
+    if (src === dst) return;
+    const s = this.#get(src);
+    const d = this.#get(dst);
+    if (opts.noReplace && d !== null && !d.touched && d.prior === "unknown") d.prior = "absent";
+    const sKind: OutputKind = s?.out ?? (s?.type === "dir" ? "dir" : "file");
+    const dKind: OutputKind = d?.out ?? (d?.type === "dir" ? "dir" : "file");
+    this.#source(src, s, sKind);
+    if (exchange) {
+      this.#source(dst, d, dKind);
+      if (s !== null) this.#touch(src, s, "exists", dKind);
+      if (d !== null) this.#touch(dst, d, "exists", sKind);
+      return;
+    }
+    if (sKind === "dir") this.#moveChildren(src, dst);
+    if (s !== null) {
+      if (!s.touched && s.prior === "unknown") s.prior = "existed";
+      this.#touch(src, s, "gone", null);
+      s.removed = true;
+    }
+    if (d !== null) this.#touch(dst, d, "exists", sKind);
+  }
+
+  #source(p: BytePath, r: Rec | null, kind: OutputKind): void {
+    if (r === null || r.touched) return;
+    if (kind === "dir") {
+      this.#opts.untrust(`renamed pre-existing directory ${displayPath(p)}: its contents cannot be captured`);
+      return;
+    }
+    this.read(p, "file");
+  }
+
+  #moveChildren(src: BytePath, dst: BytePath): void {
+    const prefix = src + "/";
+    const moved: [BytePath, Rec][] = [];
+    for (const [p, r] of this.#recs) if (p.startsWith(prefix) && r.now === "exists") moved.push([p, r]);
+    for (const [p, r] of moved) {
+      const kind = r.out ?? "file";
+      if (!r.touched && r.prior === "unknown") r.prior = "existed";
+      this.#touch(p, r, "gone", null);
+      r.removed = true;
+      const q = dst + p.slice(src.length);
+      const nr = this.#get(q);
+      if (nr !== null) this.#touch(q, nr, "exists", kind);
+    }
+  }
+
+  /** Type learned from an fd stat (`fstat`), applied while the path is unchanged. */
+  typeHint(p: BytePath, type: StatType): void {
+    const r = this.#recs.get(p);
+    if (r === undefined || r.touched || type === "unknown") return;
+    r.type = type;
+  }
+
+  /** Builds the final effects. */
+  finish(trust: Trust): Effects {
+    const inputs: ObservedInput[] = [];
+    for (const { path, kind } of this.#order) {
+      const r = this.#recs.get(path)!;
+      if (kind === "absent" && r.touched && r.now === "exists") continue;
+      if (kind === "file" && r.type === "dir") continue;
+      inputs.push({ path, kind });
+    }
+    const outputs: ObservedOutput[] = [];
+    const deletions: BytePath[] = [];
+    for (const [path, r] of this.#recs) {
+      if (r.now === "exists" && r.out !== null) outputs.push({ path, kind: r.out });
+      else if (r.now === "gone" && r.removed && r.prior !== "absent" && r.writable) deletions.push(path);
+    }
+    return { trust, inputs, outputs, deletions };
+  }
+}

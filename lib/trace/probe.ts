@@ -1,0 +1,92 @@
+/**
+ * Checks once whether strace can trace here (installed, ptrace allowed) and
+ * whether it accepts `--seccomp-bpf`; the result is cached in
+ * {@link tracerProbeCache}, which tests and long-lived hosts can reset.
+ *
+ * @module
+ */
+import { spawnSync } from "node:child_process";
+import { CasherError } from "../errors/casher_error.ts";
+import { logger } from "../log/logger.ts";
+import { bytePath, displayPath } from "../path/byte_path.ts";
+import { lookupCommand } from "./path_lookup.ts";
+import process from "node:process";
+
+/** The probe result. */
+export type TracerProbe =
+  /** `strace` is the absolute path of the strace executable. */
+  | { readonly kind: "ok"; readonly seccompBpf: boolean; readonly strace: string }
+  | { readonly kind: "unavailable"; readonly error: CasherError };
+
+/**
+ * The cache holder for {@link probeTracer}.
+ *
+ * @example
+ * ```ts
+ * import { tracerProbeCache } from "./probe.ts";
+ * tracerProbeCache.reset(); // the next probeTracer() runs strace again
+ * ```
+ */
+export const tracerProbeCache: { result: TracerProbe | null; strace: string; reset(): void } = {
+  result: null,
+  /** The strace executable (tests may point it elsewhere; reset after changing it). */
+  strace: "strace",
+  reset() {
+    this.result = null;
+  },
+};
+
+function attempt(strace: string, seccomp: boolean): { ok: boolean; missing: boolean; stderr: string } {
+  const args = ["-f", "-qq", ...(seccomp ? ["--seccomp-bpf"] : []), "-e", "trace=execve", "-o", "/dev/null", "/bin/true"];
+  const r = spawnSync(strace, args, { stdio: ["ignore", "ignore", "pipe"], timeout: 10_000 });
+  const missing = (r.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
+  return { ok: r.status === 0 && r.error === undefined, missing, stderr: String(r.stderr ?? "").trim() };
+}
+
+/**
+ * Probes strace (cached).
+ *
+ * @example
+ * ```ts
+ * import { probeTracer } from "./probe.ts";
+ * const p = probeTracer();
+ * if (p.kind === "unavailable") console.error(p.error.message);
+ * ```
+ */
+export function probeTracer(): TracerProbe {
+  const cache = tracerProbeCache;
+  if (cache.result !== null) return cache.result;
+  const log = logger("trace");
+  const found = lookupCommand(bytePath(cache.strace), { cwd: "/", env: process.env as Record<string, string> });
+  const strace = found.kind === "found" ? displayPath(found.path) : cache.strace;
+  let r = attempt(strace, true);
+  let result: TracerProbe;
+  if (r.ok) result = { kind: "ok", seccompBpf: true, strace };
+  else if (r.missing) {
+    result = {
+      kind: "unavailable",
+      error: new CasherError(
+        "strace-missing",
+        `Cannot trace command: strace not found on PATH: install it (apt-get install strace) or pass --no-trace`,
+      ),
+    };
+  } else {
+    const first = r.stderr;
+    r = attempt(strace, false);
+    if (r.ok) {
+      log.info("strace rejected --seccomp-bpf ({why}); tracing without it (slower)", { why: first });
+      result = { kind: "ok", seccompBpf: false, strace };
+    } else {
+      result = {
+        kind: "unavailable",
+        error: new CasherError(
+          "ptrace-refused",
+          `Cannot trace command: strace could not trace a test process (${r.stderr || "no message"}): ` +
+            `allow ptrace (e.g. docker run --cap-add=SYS_PTRACE, or kernel.yama.ptrace_scope=0) or pass --no-trace`,
+        ),
+      };
+    }
+  }
+  cache.result = result;
+  return result;
+}

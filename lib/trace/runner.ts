@@ -1,0 +1,157 @@
+/**
+ * Runs a command under strace and classifies its effects while it runs. The
+ * command keeps its own stdin, env and cwd; its stdout/stderr are the returned
+ * child's pipes. The trace goes through a private FIFO and is parsed as a
+ * stream, so memory stays bounded however many syscalls the command makes.
+ *
+ * argv[0] without a slash is resolved against the command's own PATH here (not
+ * by strace, outside the trace): missing earlier candidates become `absent`
+ * inputs, the found file an `exec` input, and strace gets the absolute path
+ * (so the command sees that absolute path as its argv[0]).
+ *
+ * @module
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, constants as fsConstants, createReadStream, openSync } from "node:fs";
+import { constants as osConstants } from "node:os";
+import { CasherError } from "../errors/casher_error.ts";
+import { type BytePath, bytePath, displayPath } from "../path/byte_path.ts";
+import type { Effects } from "./effects.ts";
+import { createTraceFifo } from "./fifo.ts";
+import { LineSplitter } from "./line_splitter.ts";
+import { lookupCommand } from "./path_lookup.ts";
+import { probeTracer } from "./probe.ts";
+import { MODE_GROUPS, straceArgs, type SyscallGroup } from "./syscall_set.ts";
+import { TraceModel } from "./trace_model.ts";
+
+/** Options of {@link startTrace}. */
+export interface TraceOptions {
+  cwd: string;
+  /** Exactly the env the command would get. */
+  env: Record<string, string>;
+  stdin: "inherit" | "pipe";
+  /** Writes are outputs only under these roots; others are ignored (debug log). Default ["/"]. */
+  outputRoots: readonly BytePath[];
+  /** Never inputs/outputs: the cache dir, casher temp dirs (added to /proc, /sys, /dev). */
+  exclude: readonly BytePath[];
+  /** "full" (sound default) or "fast" (see syscall_set.ts for what it misses). */
+  mode: "full" | "fast";
+  /**
+   * Called synchronously while the child runs, the first time a path is seen being
+   * read (opened for reading, exec'd, listed, stat'ed as a regular file) or opened
+   * for a write that keeps old bytes. The path may be a directory. Writes happen
+   * before the trace line is parsed, so the engine must treat a fingerprint whose
+   * ctime is not older than the run's start as "changed during the run".
+   */
+  onFirstRead?: (path: BytePath) => void;
+  /** For measurement only: trace exactly these groups instead of the mode's. */
+  groups?: readonly SyscallGroup[];
+}
+
+/** How the command ended. */
+export type ExitStatus =
+  | { kind: "exited"; code: number }
+  | { kind: "signaled"; signal: string; code: number }
+  | { kind: "not-found"; code: 127 }
+  | { kind: "not-executable"; code: 126 };
+
+/** A running traced command. */
+export interface TracedRun {
+  /** The strace process (or a stand-in for not-found); stdout/stderr are pipes, stdin per options. */
+  readonly child: ChildProcess;
+  /** Resolves after the process tree exits and the trace is fully parsed. */
+  readonly done: Promise<{ exit: ExitStatus; effects: Effects; syscalls: number }>;
+}
+
+function exitOf(code: number | null, signal: NodeJS.Signals | null): ExitStatus {
+  if (signal !== null) {
+    const n = (osConstants.signals as Record<string, number>)[signal] ?? 0;
+    return { kind: "signaled", signal, code: 128 + n };
+  }
+  return { kind: "exited", code: code ?? 1 };
+}
+
+function waitExit(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+  });
+}
+
+/**
+ * Starts `argv` under strace. Call {@link probeTracer} first; this throws its error
+ * when tracing is unavailable.
+ *
+ * @example
+ * ```ts
+ * import { startTrace } from "./runner.ts";
+ * const run = startTrace(["cat", "a.txt"], { cwd: "/tmp", env: { PATH: "/usr/bin:/bin" }, stdin: "pipe", outputRoots: ["/"], exclude: [], mode: "full" });
+ * run.child.stdout?.pipe(process.stdout);
+ * const { exit, effects } = await run.done;
+ * ```
+ */
+export function startTrace(argv: readonly string[], opts: TraceOptions): TracedRun {
+  if (argv.length === 0) throw new TypeError("startTrace: argv must name a command");
+  const probe = probeTracer();
+  if (probe.kind === "unavailable") throw probe.error;
+  const cwd = bytePath(opts.cwd);
+  const lookup = lookupCommand(bytePath(argv[0]), { cwd, env: opts.env });
+  const stdio: ["inherit" | "pipe", "pipe", "pipe"] = [opts.stdin, "pipe", "pipe"];
+  if (lookup.kind !== "found") {
+    const model = new TraceModel({ cwd, outputRoots: opts.outputRoots, exclude: opts.exclude });
+    for (const a of lookup.absent) model.preInput(a, "absent");
+    const notFound = lookup.kind === "not-found";
+    const msg = notFound ? "command not found" : "Permission denied";
+    const child = spawn("/bin/sh", ["-c", `printf 'casher: %s: ${msg}\\n' "$0" >&2; exit ${notFound ? 127 : 126}`, argv[0]], { cwd: opts.cwd, stdio });
+    const done = waitExit(child).then(() => ({
+      exit: notFound ? { kind: "not-found" as const, code: 127 as const } : { kind: "not-executable" as const, code: 126 as const },
+      effects: model.finish("", { expectTrace: false }).effects,
+      syscalls: 0,
+    }));
+    return { child, done };
+  }
+  const fifo = createTraceFifo();
+  const model = new TraceModel({
+    cwd,
+    outputRoots: opts.outputRoots,
+    exclude: [...opts.exclude, fifo.dir],
+    onFirstRead: opts.onFirstRead,
+  });
+  for (const a of lookup.absent) model.preInput(a, "absent");
+  model.preInput(lookup.path, "exec");
+  const groups = opts.groups ?? MODE_GROUPS[opts.mode];
+  const args = [...straceArgs(fifo.path, { groups, seccompBpf: probe.seccompBpf }), "--", displayPath(lookup.path), ...argv.slice(1)];
+  const child = spawn(probe.strace, args, { cwd: opts.cwd, env: opts.env, stdio });
+  const splitter = new LineSplitter();
+  let opened = false;
+  const traced = new Promise<string>((resolve) => {
+    const rs = createReadStream(fifo.path, { highWaterMark: 1 << 16 });
+    rs.on("open", () => (opened = true));
+    rs.on("data", (chunk) => splitter.push(chunk as Uint8Array, (l) => model.line(l)));
+    rs.on("end", () => resolve(splitter.end()));
+    rs.on("error", (e) => {
+      model.untrust(`reading the trace failed: ${String(e)}`);
+      resolve("");
+    });
+  });
+  const exited = waitExit(child).finally(() => {
+    // strace died before opening the FIFO: open a writer so the blocked reader sees EOF.
+    if (!opened) {
+      try {
+        closeSync(openSync(fifo.path, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK));
+      } catch { /* reader not waiting */ }
+    }
+  });
+  const done = Promise.all([exited, traced]).then(
+    ([st, tail]) => {
+      fifo.remove();
+      const summary = model.finish(tail);
+      return { exit: exitOf(st.code, st.signal), effects: summary.effects, syscalls: summary.syscalls };
+    },
+    (e) => {
+      fifo.remove();
+      throw new CasherError("trace-failed", `Cannot trace command: starting ${probe.strace} failed: ${String(e)}: check the strace install or pass --no-trace`, { cause: e });
+    },
+  );
+  return { child, done };
+}

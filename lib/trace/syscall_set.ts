@@ -1,0 +1,100 @@
+/**
+ * The traced syscall groups and the strace command line. Each group can be
+ * measured on its own (scripts/bench/trace.ts); the modes pick which are traced.
+ *
+ * - `full` (default, sound): every group.
+ * - `fast`: drops the `stat` and `access` groups (stat, lstat, newfstatat, statx,
+ *   access, faccessat, faccessat2) and `readlink`. It no longer sees:
+ *   (1) probes that find a path missing, so a file that newly appears where a
+ *   failed stat/access probed (an earlier PATH dir, an include dir, a Python
+ *   path entry) is NOT detected unless an open/exec also probed it;
+ *   (2) files that are only stat'ed, never opened (a changed file that the run
+ *   only checked for existence/size/mtime is not an input);
+ *   (3) the file type of opened paths (a directory opened without O_DIRECTORY is
+ *   then recorded as a `file` input, which validation reports unreadable: a miss).
+ *   Everything opened, exec'd, listed, created, renamed or removed is still seen.
+ *
+ * @module
+ */
+import type { BytePath } from "../path/byte_path.ts";
+
+/** Syscall groups, by cost (see the bench). */
+export const SYSCALL_GROUPS = {
+  open: ["open", "openat", "openat2", "creat"],
+  exec: ["execve", "execveat"],
+  modify: [
+    "rename",
+    "renameat",
+    "renameat2",
+    "unlink",
+    "unlinkat",
+    "rmdir",
+    "mkdir",
+    "mkdirat",
+    "link",
+    "linkat",
+    "symlink",
+    "symlinkat",
+    "truncate",
+  ],
+  process: ["chdir", "fchdir", "clone", "clone3", "fork", "vfork", "exit_group"],
+  stat: ["stat", "lstat", "newfstatat", "statx"],
+  access: ["access", "faccessat", "faccessat2"],
+  readlink: ["readlink", "readlinkat"],
+  listing: ["getdents64"],
+} as const;
+
+/** A syscall group name. */
+export type SyscallGroup = keyof typeof SYSCALL_GROUPS;
+
+/** How much to trace. */
+export type TraceMode = "full" | "fast";
+
+/** Groups traced per mode. */
+export const MODE_GROUPS: Readonly<Record<TraceMode, readonly SyscallGroup[]>> = {
+  full: ["open", "exec", "modify", "process", "stat", "access", "readlink", "listing"],
+  fast: ["open", "exec", "modify", "process", "listing"],
+};
+
+/**
+ * The syscall names of some groups, comma-joined for `-e trace=`.
+ *
+ * @example
+ * ```ts
+ * import { syscallList } from "./syscall_set.ts";
+ * syscallList(["exec"]); // "execve,execveat"
+ * ```
+ */
+export function syscallList(groups: readonly SyscallGroup[]): string {
+  return groups.flatMap((g) => SYSCALL_GROUPS[g]).join(",");
+}
+
+/**
+ * strace arguments (without the program path) writing the trace to `output`.
+ * `-s 65535` exceeds PATH_MAX (4096), so paths are never cut; `-xx` hex-encodes
+ * every string so paths round-trip byte-exact; `-y` prints fd paths.
+ *
+ * @example
+ * ```ts
+ * import { straceArgs } from "./syscall_set.ts";
+ * straceArgs("/tmp/casher-x/trace", { groups: ["open"], seccompBpf: true });
+ * ```
+ */
+export function straceArgs(
+  output: BytePath,
+  opts: { groups: readonly SyscallGroup[]; seccompBpf: boolean },
+): string[] {
+  return [
+    "-f",
+    "-qq",
+    "-y",
+    "-xx",
+    "-s",
+    "65535",
+    ...(opts.seccompBpf ? ["--seccomp-bpf"] : []),
+    "-e",
+    `trace=${syscallList(opts.groups)}`,
+    "-o",
+    output,
+  ];
+}
