@@ -113,8 +113,8 @@ export function decodeOpenFlags(text: string): OpenFlags | null {
   };
 }
 
-/** The file type printed in a stat/statx result. */
-export type StatType = "reg" | "dir" | "other" | "unknown";
+/** The file type printed in a stat/statx result (`special`: FIFO, socket, device). */
+export type StatType = "reg" | "dir" | "link" | "special" | "unknown";
 
 /**
  * Reads `st_mode=`/`stx_mode=` from a printed stat structure.
@@ -136,6 +136,7 @@ export function decodeStatType(arg: string | undefined): StatType {
   }
   if (arg.startsWith("S_IFREG", at)) return "reg";
   if (arg.startsWith("S_IFDIR", at)) return "dir";
-  if (arg.startsWith("S_IF", at)) return "other";
+  if (arg.startsWith("S_IFLNK", at)) return "link";
+  if (arg.startsWith("S_IF", at)) return "special";
   return "unknown";
 }

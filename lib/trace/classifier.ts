@@ -232,7 +232,7 @@ export class Classifier {
   #probe(pid: number, name: string, call: ParsedCall, dirfd: string | null, arg: string | undefined): void {
     const p = this.#path(pid, name, call, dirfd, arg);
     if (p === null) return;
-    if (call.ret.kind === "ok") this.#c.book.exists(p, name.startsWith("readlink") ? "other" : "unknown");
+    if (call.ret.kind === "ok") this.#c.book.exists(p, name.startsWith("readlink") ? "link" : "unknown");
     else if (call.ret.kind === "error") {
       if (ABSENT.has(call.ret.errno)) this.#c.book.absent(p);
       else if (call.ret.errno === "EINVAL" || call.ret.errno === "EACCES") this.#c.book.exists(p, "unknown");

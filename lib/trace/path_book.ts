@@ -25,7 +25,9 @@
  *   nor outputs (logged at debug); the path is still marked as changed, so later
  *   reads of it are not inputs. Excluded paths are ignored entirely.
  * - A `file` input later known to be a directory (from a stat result) is
- *   dropped: opening a directory is not an input, listing it is.
+ *   dropped: opening a directory is not an input, listing it is. So is one
+ *   known to be a FIFO, socket or device: it has no content to digest (and
+ *   reading a FIFO to fingerprint it would block).
  *
  * @module
  */
@@ -255,7 +257,13 @@ export class PathBook {
   /** Type learned from an fd stat (`fstat`), applied while the path is unchanged. */
   typeHint(p: BytePath, type: StatType): void {
     const r = this.#recs.get(p);
-    if (r === undefined || r.touched || type === "unknown") return;
+    if (r === undefined || type === "unknown") return;
+    if (r.touched) {
+      if (r.out === "file" && type === "special") {
+        this.#opts.untrust(`wrote to FIFO/socket/device ${displayPath(p)}: not a cacheable output`);
+      }
+      return;
+    }
     r.type = type;
   }
 
@@ -265,7 +273,7 @@ export class PathBook {
     for (const { path, kind } of this.#order) {
       const r = this.#recs.get(path)!;
       if (kind === "absent" && r.touched && r.now === "exists") continue;
-      if (kind === "file" && r.type === "dir") continue;
+      if (kind === "file" && (r.type === "dir" || r.type === "special")) continue;
       inputs.push({ path, kind });
     }
     const outputs: ObservedOutput[] = [];
