@@ -1,0 +1,133 @@
+/**
+ * The first-access rule for one tracked call: turns the ordered stream of recorded file
+ * operations into {@link Effects} (inputs, outputs, deletions, trust), the same shape the
+ * strace classifier produces, so the engine treats both modes alike.
+ *
+ * - The first access of a path decides: read first = input (found absent = "must stay
+ *   absent"), written first = output only. Read first and written later = both.
+ * - `copyFile(src, dst)`: src input, dst output. `rename(a, b)`: b output; a is an input
+ *   and a deletion if it existed before the call, else the run's own temp file vanished.
+ * - Removing a path the call created drops it (temp files); removing a pre-existing path
+ *   is a deletion. Re-creating a deleted path cancels the deletion.
+ * - A probe that found a directory records nothing (directory existence is not tracked).
+ *
+ * @module
+ */
+import { statSync } from "node:fs";
+import { type BytePath, fsPath, isUnder } from "../path/byte_path.ts";
+import type { Effects, ObservedInput, ObservedOutput } from "../trace/effects.ts";
+import type { FsAccess, FsOutcome } from "../runtime/fs_hooks.ts";
+
+type InputKind = "file" | "absent" | "present";
+
+/**
+ * Accumulates file operations of one call in order.
+ *
+ * @example
+ * ```ts
+ * import { AccessLog } from "./_access_log.ts";
+ * const log = new AccessLog();
+ * log.note("write", "/tmp/out", "ok");
+ * log.note("read", "/tmp/out", "ok"); // written first: not an input
+ * log.finish().outputs; // [{ path: "/tmp/out", kind: "file" }]
+ * ```
+ */
+export class AccessLog {
+  /** Paths accessed at all, with their input kind if the first access was a read/probe. */
+  readonly #seen = new Map<BytePath, InputKind | null>();
+  readonly #inputs: BytePath[] = [];
+  readonly #listings: BytePath[] = [];
+  readonly #outputs = new Map<BytePath, ObservedOutput["kind"]>();
+  /** Pre-existing paths removed by the call. */
+  readonly #deleted = new Set<BytePath>();
+  #untrusted: string | null = null;
+
+  /** Records one operation (paths must be absolute and normalized). */
+  note(access: FsAccess, path: BytePath, outcome: FsOutcome): void {
+    switch (access) {
+      case "read":
+        if (outcome === "failed") return this.#first(path, "file");
+        return this.#first(path, outcome === "absent" ? "absent" : "file");
+      case "probe":
+        if (outcome === "dir" || outcome === "failed") return this.#first(path, null);
+        return this.#first(path, outcome === "absent" ? "absent" : "present");
+      case "list":
+        if (outcome === "absent") return this.#first(path, "absent");
+        if (outcome === "ok" && !this.#listings.includes(path)) this.#listings.push(path);
+        return;
+      case "write":
+      case "update":
+        return this.#created(path, "file", outcome);
+      case "mkdir":
+        return this.#created(path, "dir", outcome);
+      case "symlink":
+        return this.#created(path, "symlink", outcome);
+      case "remove":
+        return this.#removed(path, outcome, false);
+      case "move-from":
+        return this.#removed(path, outcome, true);
+    }
+  }
+
+  /** Marks the call as not cacheable, keeping the first reason. */
+  untrust(reason: string): void {
+    this.#untrusted ??= reason;
+  }
+
+  /** The classified effects. Probes that found something are resolved by a stat now. */
+  finish(): Effects {
+    const inputs: ObservedInput[] = [];
+    for (const path of this.#inputs) {
+      const kind = this.#seen.get(path);
+      if (kind === "present") {
+        if (!isDirectory(path)) inputs.push({ path, kind: "file" });
+      } else if (kind === "file" || kind === "absent") inputs.push({ path, kind });
+    }
+    for (const path of this.#listings) inputs.push({ path, kind: "listing" });
+    return {
+      trust: this.#untrusted === null
+        ? { kind: "trusted" }
+        : { kind: "untrusted", reason: this.#untrusted },
+      inputs,
+      outputs: [...this.#outputs].map(([path, kind]) => ({ path, kind })),
+      deletions: [...this.#deleted],
+    };
+  }
+
+  #first(path: BytePath, kind: InputKind | null): void {
+    if (this.#seen.has(path)) return;
+    this.#seen.set(path, kind);
+    if (kind !== null) this.#inputs.push(path);
+  }
+
+  #created(path: BytePath, kind: ObservedOutput["kind"], outcome: FsOutcome): void {
+    if (outcome !== "ok") return;
+    if (!this.#seen.has(path)) this.#seen.set(path, null);
+    this.#deleted.delete(path);
+    if (!this.#outputs.has(path)) this.#outputs.set(path, kind);
+  }
+
+  #removed(path: BytePath, outcome: FsOutcome, moved: boolean): void {
+    if (outcome !== "ok") return;
+    const ours = this.#outputs.has(path) && !this.#existedBefore(path);
+    for (const p of [...this.#outputs.keys()]) if (isUnder(p, path)) this.#outputs.delete(p);
+    if (ours) return;
+    if (moved) this.#first(path, "file");
+    else this.#first(path, null);
+    this.#deleted.add(path);
+  }
+
+  /** Whether the path was there before the call first touched it (read/probed found, not created). */
+  #existedBefore(path: BytePath): boolean {
+    const k = this.#seen.get(path);
+    return k === "file" || k === "present";
+  }
+}
+
+function isDirectory(path: BytePath): boolean {
+  try {
+    return statSync(fsPath(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
