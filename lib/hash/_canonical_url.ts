@@ -25,6 +25,13 @@ export function fileUrlPath(url: URL): BytePath {
     throw new TypeError(`${url.href} names a remote host: only local file: URLs are paths`);
   }
   const p = url.pathname;
+  // deno-lint-ignore no-control-regex
+  if (/^[\x00-\x7f]*$/.test(p)) {
+    // A URL pathname is ASCII with %XX escapes: each escape is one raw byte.
+    return posix.normalize(
+      p.replace(/%([0-9a-fA-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16))),
+    );
+  }
   const bytes: number[] = [];
   for (let i = 0; i < p.length; i++) {
     const c = p[i];
