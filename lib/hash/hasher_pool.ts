@@ -4,11 +4,12 @@
  * hash-wasm hashers are stateful, so every concurrent digest takes its own hasher from
  * the pool and gives it back when done; a hasher never serves two digests at once.
  *
- * The process-wide pools live in {@link hashers}, an object the caller can reset.
+ * The process-wide pools live in {@link hashers}, an object the caller can reset. They
+ * import `hash-wasm` itself on first use, so importing this module costs nothing.
  *
  * @module
  */
-import { createXXHash128, createXXHash32, type IHasher } from "hash-wasm";
+import type { IHasher } from "hash-wasm";
 
 /** Hashers kept idle per pool; more may exist while many digests run concurrently. */
 const MAX_IDLE = 8;
@@ -103,8 +104,8 @@ export interface Hashers {
  * ```
  */
 export const hashers: Hashers = {
-  xxh128: new HasherPool(() => createXXHash128()),
-  xxh32: new HasherPool(() => createXXHash32()),
+  xxh128: new HasherPool(async () => (await import("hash-wasm")).createXXHash128()),
+  xxh32: new HasherPool(async () => (await import("hash-wasm")).createXXHash32()),
   reset() {
     this.xxh128.reset();
     this.xxh32.reset();

@@ -14,6 +14,11 @@ import { createLz4FrameDecoder } from "./lz4_frame.ts";
 
 const CHUNK = 4 << 20;
 const YIELD_EVERY = 64 << 20;
+/**
+ * Blobs up to this size are decoded with the pure-JS block codec: loading the wasm one
+ * costs 10-50 ms, more than decoding a small stream log in JS (keeps hits lean).
+ */
+const SMALL_JS_DECODE = 256 << 10;
 /** LZ4 cannot expand more than 255x; a header claiming more is corrupt. */
 const MAX_RATIO = 256;
 
@@ -54,7 +59,8 @@ export async function pumpBlob(fd: number, digest: string, sink: BlobSink): Prom
   try {
     const pieces = header.kind === "raw"
       ? rawPieces(fd, header.size)
-      : (await createLz4FrameDecoder()).decode(fdReader(fd, BLOB_HEADER_SIZE));
+      : (await createLz4FrameDecoder({ codec: header.size <= SMALL_JS_DECODE ? "js" : "auto" }))
+        .decode(fdReader(fd, BLOB_HEADER_SIZE));
     let size = 0;
     let sinceYield = 0;
     try {
