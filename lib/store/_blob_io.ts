@@ -8,7 +8,16 @@ import { readSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 
-/** Writes all of `bytes` at the fd's current offset (or at `position`). */
+/**
+ * Writes all of `bytes` at the fd's current offset (or at `position`).
+ *
+ * @example
+ * ```ts
+ * import { openSync } from "node:fs";
+ * import { writeAll } from "./_blob_io.ts";
+ * writeAll(openSync("/tmp/casher-example", "w"), new Uint8Array([1, 2, 3]));
+ * ```
+ */
 export function writeAll(fd: number, bytes: Uint8Array, position?: number): void {
   let at = 0;
   while (at < bytes.length) {
@@ -19,7 +28,16 @@ export function writeAll(fd: number, bytes: Uint8Array, position?: number): void
   }
 }
 
-/** Fills `buf` from the fd's current offset; returns the bytes read (short only at EOF). */
+/**
+ * Fills `buf` from the fd's current offset; returns the bytes read (short only at EOF).
+ *
+ * @example
+ * ```ts
+ * import { openSync } from "node:fs";
+ * import { readFull } from "./_blob_io.ts";
+ * readFull(openSync("/etc/hostname", "r"), new Uint8Array(4096));
+ * ```
+ */
 export function readFull(fd: number, buf: Uint8Array): number {
   let got = 0;
   while (got < buf.length) {
@@ -30,17 +48,41 @@ export function readFull(fd: number, buf: Uint8Array): number {
   return got;
 }
 
-/** A temp file path unique across processes and calls (pid + random). */
+/**
+ * A temp file path unique across processes and calls (pid + random).
+ *
+ * @example
+ * ```ts
+ * import { tempPath } from "./_blob_io.ts";
+ * tempPath("/tmp"); // "/tmp/blob-1234-9f2c....tmp"
+ * ```
+ */
 export function tempPath(tmpDir: string): string {
   return join(tmpDir, `blob-${process.pid}-${randomBytes(8).toString("hex")}.tmp`);
 }
 
-/** Lets other tasks run during long synchronous loops. */
+/**
+ * Lets other tasks run during long synchronous loops.
+ *
+ * @example
+ * ```ts
+ * import { yieldToEventLoop } from "./_blob_io.ts";
+ * await yieldToEventLoop();
+ * ```
+ */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** The `code` of a `node:fs` error, if any. */
+/**
+ * The `code` of a `node:fs` error, if any.
+ *
+ * @example
+ * ```ts
+ * import { errnoCode } from "./_blob_io.ts";
+ * errnoCode(Object.assign(new Error("x"), { code: "ENOENT" })); // "ENOENT"
+ * ```
+ */
 export function errnoCode(e: unknown): string | undefined {
   return typeof e === "object" && e !== null && "code" in e ? String(e.code) : undefined;
 }

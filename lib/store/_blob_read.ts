@@ -29,7 +29,15 @@ export interface BlobSink {
   piece(piece: Uint8Array): void;
 }
 
-/** The `blob-corrupt` error for `digest`. */
+/**
+ * The `blob-corrupt` error for `digest`.
+ *
+ * @example
+ * ```ts
+ * import { blobCorrupt } from "./_blob_read.ts";
+ * throw blobCorrupt("0123456789abcdef0123456789abcdef", "content digest mismatch");
+ * ```
+ */
 export function blobCorrupt(digest: string, why: string): CasherError {
   return new CasherError(
     "blob-corrupt",
@@ -41,6 +49,15 @@ export function blobCorrupt(digest: string, why: string): CasherError {
 /**
  * Decodes the blob open at `fd` (offset 0) into `sink`, then checks size and digest.
  * Throws `blob-corrupt` (the sink may already have received wrong bytes: discard them).
+ *
+ * @example
+ * ```ts
+ * import { openSync } from "node:fs";
+ * import { pumpBlob } from "./_blob_read.ts";
+ * const digest = "0123456789abcdef0123456789abcdef";
+ * const fd = openSync(`/tmp/cache/v1/blobs/01/${digest}`, "r");
+ * await pumpBlob(fd, digest, { size() {}, piece: (p) => console.log(p.length) });
+ * ```
  */
 export async function pumpBlob(fd: number, digest: string, sink: BlobSink): Promise<void> {
   const stored = fstatSync(fd).size;

@@ -25,7 +25,16 @@ export interface Written {
   readonly storedSize: number;
 }
 
-/** Writes `bytes` (already digested) as a complete blob file to `fd`, fsynced. */
+/**
+ * Writes `bytes` as a complete blob file to `fd`, fsynced; returns the stored size.
+ *
+ * @example
+ * ```ts
+ * import { openSync } from "node:fs";
+ * import { writeWholeBlob } from "./_blob_write.ts";
+ * await writeWholeBlob(openSync("/tmp/casher-blob.tmp", "wx"), new Uint8Array(100));
+ * ```
+ */
 export async function writeWholeBlob(fd: number, bytes: Uint8Array): Promise<number> {
   let payload = bytes;
   let kind: BlobKind = "raw";
@@ -42,6 +51,17 @@ export async function writeWholeBlob(fd: number, bytes: Uint8Array): Promise<num
 /**
  * Streams the rest of the file open at `src` (after `first`, already read) into an LZ4
  * frame blob at `fd`, hashing as it goes; the header is written last, then fsync.
+ *
+ * @example
+ * ```ts
+ * import { openSync } from "node:fs";
+ * import { writeStreamedBlob, CHUNK } from "./_blob_write.ts";
+ * import { readFull } from "./_blob_io.ts";
+ * const src = openSync("/tmp/big-file", "r");
+ * const first = new Uint8Array(CHUNK);
+ * readFull(src, first);
+ * await writeStreamedBlob(src, first, openSync("/tmp/casher-blob.tmp", "wx"));
+ * ```
  */
 export async function writeStreamedBlob(
   src: number,

@@ -78,7 +78,17 @@ function jsCodec(lz4: Lz4js): Lz4BlockCodec {
   };
 }
 
-/** Owns the lazily loaded codec so tests can reset or force the fallback. */
+/**
+ * Owns the lazily loaded codec so tests can reset or force the fallback.
+ *
+ * @example
+ * ```ts
+ * import { Lz4BlockLoader } from "./_lz4_block.ts";
+ * const loader = new Lz4BlockLoader();
+ * const codec = await loader.load({ prefer: "js" }); // codec.name === "lz4js"
+ * loader.reset();
+ * ```
+ */
 export class Lz4BlockLoader {
   #codec: Promise<Lz4BlockCodec> | null = null;
 

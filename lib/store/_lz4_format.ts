@@ -35,7 +35,15 @@ export const BLOCK_SIZES: Readonly<Record<number, number>> = {
 /** A supported block maximum size in bytes. */
 export type Lz4BlockSize = 65536 | 262144 | 1048576 | 4194304;
 
-/** The BD code of a block maximum size. */
+/**
+ * The BD code of a block maximum size.
+ *
+ * @example
+ * ```ts
+ * import { blockSizeCode } from "./_lz4_format.ts";
+ * blockSizeCode(4194304); // 7
+ * ```
+ */
 export function blockSizeCode(size: Lz4BlockSize): number {
   switch (size) {
     case 65536:
@@ -60,7 +68,15 @@ export interface FrameDescriptor {
   readonly length: number;
 }
 
-/** Descriptor length implied by an FLG byte (FLG + BD + optional size + optional dict id). */
+/**
+ * Descriptor length implied by an FLG byte (FLG + BD + optional size + optional dict id).
+ *
+ * @example
+ * ```ts
+ * import { descriptorLength } from "./_lz4_format.ts";
+ * descriptorLength(0x64); // 2
+ * ```
+ */
 export function descriptorLength(flg: number): number {
   return 2 + (flg & FLG_CONTENT_SIZE ? 8 : 0) + (flg & FLG_DICT_ID ? 4 : 0);
 }
@@ -68,6 +84,12 @@ export function descriptorLength(flg: number): number {
 /**
  * Parses a frame descriptor (starting at FLG, without the header checksum byte).
  * Returns a reason string for anything casher does not support.
+ *
+ * @example
+ * ```ts
+ * import { parseDescriptor } from "./_lz4_format.ts";
+ * parseDescriptor(new Uint8Array([0x64, 0x70])); // { blockMax: 4194304, ... }
+ * ```
  */
 export function parseDescriptor(d: Uint8Array): FrameDescriptor | string {
   const flg = d[0], bd = d[1];
@@ -100,6 +122,12 @@ export function parseDescriptor(d: Uint8Array): FrameDescriptor | string {
  * The decoded size of a raw LZ4 block, found by walking its sequences without copying;
  * -1 when the block is malformed (truncated sequence, zero or out-of-range offset, or a
  * decoded size above `max`). Needed because frames do not record each block's size.
+ *
+ * @example
+ * ```ts
+ * import { decodedBlockSize } from "./_lz4_format.ts";
+ * decodedBlockSize(new Uint8Array([0x14, 0x61, 0x01, 0x00, 0x10, 0x62]), 1024); // 10
+ * ```
  */
 export function decodedBlockSize(block: Uint8Array, max: number): number {
   const end = block.length;
@@ -138,12 +166,29 @@ export function decodedBlockSize(block: Uint8Array, max: number): number {
   return -1; // a block cannot end with a match
 }
 
-/** Reads a little-endian u32. */
+/**
+ * Reads a little-endian u32.
+ *
+ * @example
+ * ```ts
+ * import { u32le } from "./_lz4_format.ts";
+ * u32le(new Uint8Array([4, 0x22, 0x4d, 0x18])); // 0x184d2204
+ * ```
+ */
 export function u32le(b: Uint8Array, at = 0): number {
   return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
 }
 
-/** Writes a little-endian u32. */
+/**
+ * Writes a little-endian u32.
+ *
+ * @example
+ * ```ts
+ * import { putU32le } from "./_lz4_format.ts";
+ * const b = new Uint8Array(4);
+ * putU32le(b, 0, 0x184d2204); // b = [4, 0x22, 0x4d, 0x18]
+ * ```
+ */
 export function putU32le(b: Uint8Array, at: number, v: number): void {
   b[at] = v & 0xff;
   b[at + 1] = (v >>> 8) & 0xff;
