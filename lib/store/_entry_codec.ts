@@ -7,7 +7,14 @@
 import type { BytePath } from "../path/byte_path.ts";
 import type { Entry, EntryDraft, RecordedOutput, RecordedResult } from "./types.ts";
 
-/** The columns of `entries` as read back from SQLite. */
+/**
+ * The columns of `entries` as read back from SQLite.
+ *
+ * @example
+ * ```ts
+ * const rows = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries`).all() as unknown as EntryRow[];
+ * ```
+ */
 export interface EntryRow {
   id: number;
   key: string;
@@ -31,24 +38,52 @@ interface Body {
   r: RecordedResult;
 }
 
-/** SELECT list matching {@link EntryRow}. */
+/**
+ * SELECT list matching {@link EntryRow}.
+ *
+ * @example
+ * ```ts
+ * db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE key = ?`);
+ * ```
+ */
 export const ENTRY_COLUMNS = "id, key, key_material, label, inputs, body, duration_ms, " +
   "expires_at, created_at, last_used, hits, size_bytes";
 
-/** Encodes the inputs column (also used to detect a re-store of identical inputs). */
+/**
+ * Encodes the inputs column (also used to detect a re-store of identical inputs).
+ *
+ * @example
+ * ```ts
+ * const inputsColumn = encodeInputs(draft); // JSON text
+ * ```
+ */
 export function encodeInputs(draft: EntryDraft): string {
   return JSON.stringify(
     draft.inputs.map((i) => ({ path: i.path, kind: i.kind, digest: i.digest })),
   );
 }
 
-/** Encodes the body column. */
+/**
+ * Encodes the body column.
+ *
+ * @example
+ * ```ts
+ * const bodyColumn = encodeBody(draft); // JSON text
+ * ```
+ */
 export function encodeBody(draft: EntryDraft): string {
   const body: Body = { o: draft.outputs, d: draft.deletions, s: draft.streamBlob, r: draft.result };
   return JSON.stringify(body);
 }
 
-/** Decodes one row into an {@link Entry}. */
+/**
+ * Decodes one row into an {@link Entry}.
+ *
+ * @example
+ * ```ts
+ * const entries = rows.map(decodeEntry);
+ * ```
+ */
 export function decodeEntry(row: EntryRow): Entry {
   const body = JSON.parse(row.body) as Body;
   return {
@@ -70,7 +105,14 @@ export function decodeEntry(row: EntryRow): Entry {
   };
 }
 
-/** Every distinct blob digest a draft references, with its uncompressed size when known. */
+/**
+ * Every distinct blob digest a draft references, with its uncompressed size when known.
+ *
+ * @example
+ * ```ts
+ * for (const [digest, size] of referencedBlobs(draft)) console.log(digest, size);
+ * ```
+ */
 export function referencedBlobs(draft: EntryDraft): Map<string, number | null> {
   const blobs = new Map<string, number | null>();
   for (const o of draft.outputs) if (o.kind === "file") blobs.set(o.blob, o.size);

@@ -9,7 +9,15 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { CasherError } from "../errors/casher_error.ts";
 
-/** Prepared BEGIN/COMMIT/ROLLBACK statements of one connection. */
+/**
+ * Prepared BEGIN/COMMIT/ROLLBACK statements of one connection.
+ *
+ * @example
+ * ```ts
+ * const tx = new Tx(db);
+ * tx.run("bump", () => db.exec("UPDATE counters SET misses = misses + 1"));
+ * ```
+ */
 export class Tx {
   readonly #begin: StatementSync;
   readonly #commit: StatementSync;
@@ -47,7 +55,15 @@ export class Tx {
   }
 }
 
-/** Wraps a SQLite failure in a CasherError("index-failed") saying what was attempted. */
+/**
+ * Wraps a SQLite failure in a CasherError("index-failed") saying what was attempted.
+ *
+ * @example
+ * ```ts
+ * import { indexError } from "./_tx.ts";
+ * indexError("look up", new Error("disk I/O error")).code; // "index-failed"
+ * ```
+ */
 export function indexError(what: string, cause: unknown): CasherError {
   return new CasherError(
     "index-failed",

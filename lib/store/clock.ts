@@ -5,7 +5,14 @@
  * @module
  */
 
-/** A source of the current time in ms since the epoch. */
+/**
+ * A source of the current time in ms since the epoch.
+ *
+ * @example
+ * ```ts
+ * const clock: Clock = { now: () => 1_700_000_000_000 };
+ * ```
+ */
 export interface Clock {
   /** Current time in ms since the epoch. */
   now(): number;

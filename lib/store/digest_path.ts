@@ -10,7 +10,15 @@ import type { Hasher } from "./hasher.ts";
 import type { MemoRow } from "./stat_memo.ts";
 import type { InputKind, RecordedInput } from "./types.ts";
 
-/** What a path looks like now, for the kind of input it is. */
+/**
+ * What a path looks like now, for the kind of input it is.
+ *
+ * @example
+ * ```ts
+ * const [state] = await store.digestPaths([{ path: "/etc/hostname", kind: "file" }]);
+ * if (state.kind === "ok") console.log(state.input.digest);
+ * ```
+ */
 export type PathState =
   /** The input as it would be recorded now. */
   | { readonly kind: "ok"; readonly input: RecordedInput }
@@ -21,7 +29,14 @@ export type PathState =
   /** It cannot be read or is not what its kind requires (never a guess). */
   | { readonly kind: "unreadable"; readonly reason: string };
 
-/** What resolving a path needs: time, memo access and a hasher. */
+/**
+ * What resolving a path needs: time, memo access and a hasher.
+ *
+ * @example
+ * ```ts
+ * const ctx: ResolveContext = { now: Date.now(), hasher, memoGet: () => undefined, memoPut: () => {} };
+ * ```
+ */
 export interface ResolveContext {
   readonly now: number;
   readonly hasher: Hasher;

@@ -20,7 +20,14 @@ import {
 import type { Tx } from "./_tx.ts";
 import type { Entry, EntryDraft } from "./types.ts";
 
-/** Which entries `removeEntries` deletes; every given field must match. */
+/**
+ * Which entries `removeEntries` deletes; every given field must match.
+ *
+ * @example
+ * ```ts
+ * store.removeEntries({ labelPrefix: "make ", olderThanMs: 7 * 86_400_000 });
+ * ```
+ */
 export interface EntryFilter {
   /** Exactly this key. */
   readonly key?: string;
@@ -30,10 +37,24 @@ export interface EntryFilter {
   readonly olderThanMs?: number;
 }
 
-/** Reports the stored size of a blob on disk, or `null` when it is absent. */
+/**
+ * Reports the stored size of a blob on disk, or `null` when it is absent.
+ *
+ * @example
+ * ```ts
+ * const sizer: BlobSizer = (digest) => blobs.storedSize(digest);
+ * ```
+ */
 export type BlobSizer = (digest: string) => number | null;
 
-/** SQL: ids of entries pinned by a live lease (bind: now). */
+/**
+ * SQL: ids of entries pinned by a live lease (bind: now).
+ *
+ * @example
+ * ```ts
+ * db.prepare(`SELECT id FROM entries WHERE id NOT IN (${LEASED})`).all(Date.now());
+ * ```
+ */
 export const LEASED = "SELECT entry_id FROM leases WHERE expires_at > ?";
 
 /**

@@ -14,18 +14,40 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { LEASED } from "./entries.ts";
 import type { Tx } from "./_tx.ts";
 
-/** What eviction needs from the blob store. */
+/**
+ * What eviction needs from the blob store.
+ *
+ * @example
+ * ```ts
+ * const remover: BlobRemover = { remove: (digest) => blobs.remove(digest) };
+ * ```
+ */
 export interface BlobRemover {
   remove(digest: string): void;
 }
 
-/** How much one eviction call did. */
+/**
+ * How much one eviction call did.
+ *
+ * @example
+ * ```ts
+ * const { entriesEvicted } = store.evict();
+ * ```
+ */
 export interface EvictionResult {
   readonly entriesEvicted: number;
   readonly blobsRemoved: number;
 }
 
-/** Entries evicted per call at most (keeps every store's pause short). */
+/**
+ * Entries evicted per call at most (keeps every store's pause short).
+ *
+ * @example
+ * ```ts
+ * import { EVICT_BATCH } from "./eviction.ts";
+ * console.log(EVICT_BATCH); // 32
+ * ```
+ */
 export const EVICT_BATCH = 32;
 
 /**

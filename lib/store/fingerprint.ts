@@ -14,10 +14,26 @@ import type { Buffer } from "node:buffer";
 import { type BigIntStats, lstatSync, statSync } from "node:fs";
 import { type BytePath, fsPath } from "../path/byte_path.ts";
 
-/** A file changed less than this long ago (ms) is hashed and not memoized. */
+/**
+ * A file changed less than this long ago (ms) is hashed and not memoized.
+ *
+ * @example
+ * ```ts
+ * import { RACY_MS } from "./fingerprint.ts";
+ * console.log(RACY_MS); // 2000
+ * ```
+ */
 export const RACY_MS = 2_000;
 
-/** The stat fields the memo keys on, plus what the caller needs to decide. */
+/**
+ * The stat fields the memo keys on, plus what the caller needs to decide.
+ *
+ * @example
+ * ```ts
+ * const r = statPath("/etc/hostname");
+ * if (r.kind === "found") console.log(r.info.fp, r.info.changedMs);
+ * ```
+ */
 export interface StatInfo {
   readonly fp: string;
   readonly isFile: boolean;
@@ -26,7 +42,14 @@ export interface StatInfo {
   readonly changedMs: number;
 }
 
-/** What a stat call found. */
+/**
+ * What a stat call found.
+ *
+ * @example
+ * ```ts
+ * const r: StatResult = statPath("/nope"); // { kind: "missing" }
+ * ```
+ */
 export type StatResult =
   | { readonly kind: "found"; readonly info: StatInfo }
   | { readonly kind: "missing" }
@@ -35,7 +58,16 @@ export type StatResult =
 // deno-lint-ignore no-control-regex
 const NON_ASCII = /[^\x00-\x7f]/;
 
-/** The argument to pass to node:fs for a byte path (a plain string when it is ASCII). */
+/**
+ * The argument to pass to node:fs for a byte path (a plain string when it is ASCII).
+ *
+ * @example
+ * ```ts
+ * import { fsArg } from "./fingerprint.ts";
+ * fsArg("/tmp/a"); // "/tmp/a" (ASCII stays a string)
+ * fsArg("/tmp/\xff"); // a Buffer holding the raw bytes
+ * ```
+ */
 export function fsArg(p: BytePath): string | Buffer {
   return NON_ASCII.test(p) ? fsPath(p) : p;
 }

@@ -17,7 +17,15 @@ import { removeIfStale } from "./key_lock.ts";
 import type { Layout } from "./layout.ts";
 import type { Leases } from "./leases.ts";
 
-/** What a gc or verify pass found (and, for gc, fixed). */
+/**
+ * What a gc or verify pass found (and, for gc, fixed).
+ *
+ * @example
+ * ```ts
+ * const report: GcReport = await store.gc();
+ * if (report.inconsistencies > 0) console.log(`repaired ${report.entriesDropped} entries`);
+ * ```
+ */
 export interface GcReport {
   /** Entries in the index after the pass. */
   readonly entries: number;
@@ -33,7 +41,14 @@ export interface GcReport {
   readonly inconsistencies: number;
 }
 
-/** What gc/verify work on. */
+/**
+ * What gc/verify work on.
+ *
+ * @example
+ * ```ts
+ * // Built by Store from its parts: await store.gc() / await store.verify().
+ * ```
+ */
 export interface GcContext {
   readonly db: DatabaseSync;
   readonly tx: Tx;

@@ -7,7 +7,15 @@
  */
 import type { BytePath } from "../path/byte_path.ts";
 
-/** Computes content digests (xxh3-128 hex). */
+/**
+ * Computes content digests (xxh3-128 hex).
+ *
+ * @example
+ * ```ts
+ * const hasher: Hasher = lazyHasher();
+ * const { digest } = await hasher.digestFile("/etc/hostname");
+ * ```
+ */
 export interface Hasher {
   /** Digest and size of a file's content. */
   digestFile(path: BytePath): Promise<{ digest: string; size: number }>;

@@ -15,14 +15,35 @@ import { join } from "node:path";
 import process from "node:process";
 import { setTimeout as sleep } from "node:timers/promises";
 
-/** The outcome of waiting for a key's lock. */
+/**
+ * The outcome of waiting for a key's lock.
+ *
+ * @example
+ * ```ts
+ * const lock = await store.acquireKeyLock(key, { timeoutMs: 60_000 });
+ * if (lock.kind === "acquired") {
+ *   try {
+ *     // compute and store
+ *   } finally {
+ *     lock.release();
+ *   }
+ * } // on "timeout": run without caching
+ * ```
+ */
 export type KeyLockResult =
   /** This process computes the key; call `release()` when the result is stored (or failed). */
   | { readonly kind: "acquired"; release(): void }
   /** Another process still holds it after the timeout: run without waiting any longer. */
   | { readonly kind: "timeout" };
 
-/** Options of {@link acquireKeyLock}. */
+/**
+ * Options of {@link acquireKeyLock}.
+ *
+ * @example
+ * ```ts
+ * await acquireKeyLock(locksDir, key, { timeoutMs: 5_000, minPollMs: 10, maxPollMs: 50 });
+ * ```
+ */
 export interface KeyLockOptions {
   /** Give up after this long (ms). 0 tries once. */
   readonly timeoutMs: number;

@@ -8,14 +8,36 @@
 import process from "node:process";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 
-/** The result of pinning an entry. */
+/**
+ * The result of pinning an entry.
+ *
+ * @example
+ * ```ts
+ * const pin = store.pin(entry.id);
+ * if (pin.kind === "pinned") {
+ *   try {
+ *     // replay
+ *   } finally {
+ *     pin.release();
+ *   }
+ * }
+ * ```
+ */
 export type Pin =
   /** The entry is protected until `release()` (or the lease's expiry). */
   | { readonly kind: "pinned"; release(): void }
   /** The entry no longer exists (evicted or replaced since it was looked up): treat as a miss. */
   | { readonly kind: "gone" };
 
-/** Default lease lifetime: long enough for any replay, short enough to recover from crashes. */
+/**
+ * Default lease lifetime: long enough for any replay, short enough to recover from crashes.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_LEASE_MS } from "./leases.ts";
+ * console.log(DEFAULT_LEASE_MS / 60_000); // 30
+ * ```
+ */
 export const DEFAULT_LEASE_MS = 30 * 60_000;
 
 /**

@@ -20,7 +20,15 @@ import { DatabaseSync } from "node:sqlite";
 import { CasherError } from "../errors/casher_error.ts";
 import type { Layout } from "./layout.ts";
 
-/** The schema version this build reads and writes (`PRAGMA user_version`). */
+/**
+ * The schema version this build reads and writes (`PRAGMA user_version`).
+ *
+ * @example
+ * ```ts
+ * import { SCHEMA_VERSION } from "./schema.ts";
+ * console.log(SCHEMA_VERSION); // 1
+ * ```
+ */
 export const SCHEMA_VERSION = 1;
 
 const SCHEMA = `

@@ -8,7 +8,14 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { BytePath } from "../path/byte_path.ts";
 import type { Tx } from "./_tx.ts";
 
-/** A memo row: the fingerprint a digest was computed under. */
+/**
+ * A memo row: the fingerprint a digest was computed under.
+ *
+ * @example
+ * ```ts
+ * const row: MemoRow | undefined = memo.get("/usr/include/stdio.h");
+ * ```
+ */
 export interface MemoRow {
   readonly fp: string;
   readonly digest: string;

@@ -5,7 +5,14 @@
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 
-/** What `casher stats` shows. */
+/**
+ * What `casher stats` shows.
+ *
+ * @example
+ * ```ts
+ * const { hits, misses, savedMs } = store.stats();
+ * ```
+ */
 export interface StoreStats {
   readonly hits: number;
   readonly misses: number;

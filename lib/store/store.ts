@@ -27,7 +27,14 @@ import { validateInputs } from "./validate.ts";
 
 const log = logger("store");
 
-/** Options of {@link openStore}. */
+/**
+ * Options of {@link openStore}.
+ *
+ * @example
+ * ```ts
+ * const opts: StoreOptions = { maxCacheBytes: 10 << 30, maxCandidates: 8 };
+ * ```
+ */
 export interface StoreOptions {
   /** Byte budget of the blobs; LRU entries are evicted beyond it. */
   readonly maxCacheBytes: number;
@@ -47,7 +54,14 @@ export interface StoreOptions {
   readonly evictBatch?: number;
 }
 
-/** A per-call override of the clock. */
+/**
+ * A per-call override of the clock.
+ *
+ * @example
+ * ```ts
+ * store.candidates(key, { now: Date.now() + 60_000 }); // as if a minute from now
+ * ```
+ */
 export interface AtTime {
   /** "Now" in ms since the epoch (default: the store's clock). */
   readonly now?: number;
@@ -197,12 +211,33 @@ export class Store {
       memoGet: (p) => guard("read digest memo", () => this.#memo.get(p)),
       memoPut: (row) => writes.push(row),
     });
-    try {
-      this.#memo.putMany(writes);
-    } catch (e) {
-      log.debug("digest memo not updated: {error}", { error: String(e) });
-    }
+    this.#putMemo(writes);
     return state;
+  }
+
+  /**
+   * The current state of many paths at once (one memo query, one memo write): use it to
+   * record the inputs of a new entry.
+   */
+  async digestPaths(
+    items: readonly { readonly path: BytePath; readonly kind: InputKind }[],
+    opts: AtTime = {},
+  ): Promise<PathState[]> {
+    const files = items.filter((i) => i.kind === "file" || i.kind === "exec").map((i) => i.path);
+    const rows = files.length === 0
+      ? new Map()
+      : guard("read digest memo", () => this.#memo.getMany(files));
+    const writes: { path: BytePath; fp: string; digest: string }[] = [];
+    const ctx = {
+      now: this.#now(opts),
+      hasher: this.#hasher,
+      memoGet: (p: BytePath) => rows.get(p),
+      memoPut: (row: { path: BytePath; fp: string; digest: string }) => writes.push(row),
+    };
+    const states: PathState[] = [];
+    for (const item of items) states.push(await resolvePath(item.path, item.kind, ctx));
+    this.#putMemo(writes);
+    return states;
   }
 
   /** The first recorded input that no longer matches, or `null` (all match). */
@@ -245,6 +280,15 @@ export class Store {
   /** Closes the index. */
   close(): void {
     if (this.#db.isOpen) this.#db.close();
+  }
+
+  #putMemo(writes: readonly { path: BytePath; fp: string; digest: string }[]): void {
+    try {
+      this.#memo.putMany(writes);
+    } catch (e) {
+      // The memo only accelerates: failing to update it changes nothing else.
+      log.debug("digest memo not updated: {error}", { error: String(e) });
+    }
   }
 
   #now(opts: AtTime): number {

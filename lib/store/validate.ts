@@ -14,7 +14,14 @@ import type { InputMismatch, RecordedInput } from "./types.ts";
 
 const log = logger("store");
 
-/** What validation needs. */
+/**
+ * What validation needs.
+ *
+ * @example
+ * ```ts
+ * await validateInputs(entry.inputs, { memo, hasher, now: Date.now() });
+ * ```
+ */
 export interface ValidateOptions {
   readonly memo: StatMemo;
   readonly hasher: Hasher;
@@ -63,7 +70,16 @@ export async function validateInputs(
   return mismatch;
 }
 
-/** Compares a recorded input with the path's current state. */
+/**
+ * Compares a recorded input with the path's current state.
+ *
+ * @example
+ * ```ts
+ * import { compare } from "./validate.ts";
+ * const input = { path: "/x", kind: "absent" as const, digest: "" };
+ * compare(input, { kind: "present" }); // { kind: "appeared", input }
+ * ```
+ */
 export function compare(input: RecordedInput, state: PathState): InputMismatch | null {
   switch (state.kind) {
     case "ok":
