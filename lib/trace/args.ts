@@ -8,6 +8,9 @@
 import { decodeHexRange, decodeQuoted, type QuotedString } from "./hex.ts";
 import type { BytePath } from "../path/byte_path.ts";
 
+/** Errnos that prove a path is missing. */
+export const ABSENT: ReadonlySet<string> = new Set(["ENOENT", "ENOTDIR"]);
+
 /** A `dirfd` argument: `AT_FDCWD<cwd>` or `N<path>`; `path` is null when not printed or not a path. */
 export interface DirFdArg {
   readonly kind: "cwd" | "fd";

@@ -51,14 +51,20 @@ export class CallAssembler {
       }
       case "unfinished":
         if (this.#pending.has(line.pid)) {
-          return { kind: "invalid", reason: `pid ${line.pid} started ${line.name} while another call was unfinished` };
+          return {
+            kind: "invalid",
+            reason: `pid ${line.pid} started ${line.name} while another call was unfinished`,
+          };
         }
         this.#pending.set(line.pid, { name: line.name, partial: line.partial });
         return SKIP;
       case "resumed": {
         const p = this.#pending.get(line.pid);
         if (p === undefined || p.name !== line.name) {
-          return { kind: "invalid", reason: `pid ${line.pid} resumed ${line.name} that was never started` };
+          return {
+            kind: "invalid",
+            reason: `pid ${line.pid} resumed ${line.name} that was never started`,
+          };
         }
         this.#pending.delete(line.pid);
         return { kind: "call", pid: line.pid, name: line.name, body: p.partial + line.rest };

@@ -24,9 +24,25 @@
  * @module
  */
 import type { BytePath } from "../path/byte_path.ts";
-import { decodeDirFd, decodeOpenFlags, decodePath, decodeStatType, type OpenFlags } from "./args.ts";
+import {
+  ABSENT,
+  decodeDirFd,
+  decodeOpenFlags,
+  decodePath,
+  decodeStatType,
+  type OpenFlags,
+} from "./args.ts";
 import { parseCallBody, type ParsedCall } from "./call_parser.ts";
 import type { PathBook } from "./path_book.ts";
+import { resolveCallPath } from "./path_resolver.ts";
+import {
+  linkCall,
+  madeCall,
+  pathOrUntrust,
+  renameCall,
+  truncateCall,
+  unlinkCall,
+} from "./modify_calls.ts";
 import type { PathNormalizer } from "./path_normalizer.ts";
 import type { ProcessTable } from "./process_table.ts";
 
@@ -39,10 +55,6 @@ export interface ClassifierContext {
   /** Called when a thread group ends (exit_group). */
   readonly onExitGroup: (pid: number) => void;
 }
-
-type Resolved = { kind: "ok"; path: BytePath } | { kind: "unresolved"; why: string };
-
-const ABSENT = new Set(["ENOENT", "ENOTDIR"]);
 
 /**
  * Applies syscalls to the ledger.
@@ -62,33 +74,14 @@ export class Classifier {
     this.#c = ctx;
   }
 
-  #resolve(pid: number, dirfd: string | null, pathArg: string | undefined, emptyIsFd = false): Resolved {
-    const q = decodePath(pathArg);
-    if (q.kind !== "ok") return { kind: "unresolved", why: `${q.kind} path argument ${pathArg}` };
-    const p = q.value;
-    if (p.startsWith("/")) return { kind: "ok", path: this.#c.normalizer.resolve("/", p) };
-    let base: BytePath | null;
-    if (dirfd === null) base = this.#c.table.cwd(pid);
-    else {
-      const d = decodeDirFd(dirfd);
-      if (d === null) return { kind: "unresolved", why: `bad dirfd ${dirfd}` };
-      if (d.deleted) return { kind: "unresolved", why: "directory was deleted" };
-      if (d.kind === "cwd") {
-        if (d.path !== null) this.#c.table.observeCwd(pid, d.path);
-        base = d.path ?? this.#c.table.cwd(pid);
-      } else base = d.path;
-    }
-    if (base === null) return { kind: "unresolved", why: `unknown directory for ${JSON.stringify(p)}` };
-    if (p === "") return emptyIsFd ? { kind: "ok", path: base } : { kind: "unresolved", why: "empty path" };
-    return { kind: "ok", path: this.#c.normalizer.resolve(base, p) };
-  }
-
-  /** Resolves or, when the call succeeded, untrusts; returns null when there is nothing to record. */
-  #path(pid: number, name: string, call: ParsedCall, dirfd: string | null, arg: string | undefined): BytePath | null {
-    const r = this.#resolve(pid, dirfd, arg);
-    if (r.kind === "ok") return r.path;
-    if (call.ret.kind === "ok") this.#c.untrust(`${name} in pid ${pid}: ${r.why}`);
-    return null;
+  #path(
+    pid: number,
+    name: string,
+    call: ParsedCall,
+    dirfd: string | null,
+    arg: string | undefined,
+  ): BytePath | null {
+    return pathOrUntrust(this.#c, pid, name, call, dirfd, arg);
   }
 
   /** Handles one whole call. */
@@ -120,9 +113,25 @@ export class Classifier {
       case "lstat":
         return this.#stat(pid, name, call, null, a[0], a[1], false);
       case "newfstatat":
-        return this.#stat(pid, name, call, a[0], a[1], a[2], (a[3] ?? "").includes("AT_EMPTY_PATH"));
+        return this.#stat(
+          pid,
+          name,
+          call,
+          a[0],
+          a[1],
+          a[2],
+          (a[3] ?? "").includes("AT_EMPTY_PATH"),
+        );
       case "statx":
-        return this.#stat(pid, name, call, a[0], a[1], a[4], (a[2] ?? "").includes("AT_EMPTY_PATH"));
+        return this.#stat(
+          pid,
+          name,
+          call,
+          a[0],
+          a[1],
+          a[4],
+          (a[2] ?? "").includes("AT_EMPTY_PATH"),
+        );
       case "access":
       case "readlink":
         return this.#probe(pid, name, call, null, a[0]);
@@ -133,30 +142,40 @@ export class Classifier {
       case "getdents64":
         return this.#listing(pid, name, call, a[0]);
       case "rename":
-        return this.#rename(pid, name, call, null, a[0], null, a[1], "");
+        return renameCall(this.#c, pid, name, call, null, a[0], null, a[1], "");
       case "renameat":
-        return this.#rename(pid, name, call, a[0], a[1], a[2], a[3], "");
+        return renameCall(this.#c, pid, name, call, a[0], a[1], a[2], a[3], "");
       case "renameat2":
-        return this.#rename(pid, name, call, a[0], a[1], a[2], a[3], a[4] ?? "");
+        return renameCall(this.#c, pid, name, call, a[0], a[1], a[2], a[3], a[4] ?? "");
       case "unlink":
       case "rmdir":
-        return this.#unlink(pid, name, call, null, a[0]);
+        return unlinkCall(this.#c, pid, name, call, null, a[0]);
       case "unlinkat":
-        return this.#unlink(pid, name, call, a[0], a[1]);
+        return unlinkCall(this.#c, pid, name, call, a[0], a[1]);
       case "mkdir":
-        return this.#made(pid, name, call, null, a[0], "dir");
+        return madeCall(this.#c, pid, name, call, null, a[0], "dir");
       case "mkdirat":
-        return this.#made(pid, name, call, a[0], a[1], "dir");
+        return madeCall(this.#c, pid, name, call, a[0], a[1], "dir");
       case "symlink":
-        return this.#made(pid, name, call, null, a[1], "symlink");
+        return madeCall(this.#c, pid, name, call, null, a[1], "symlink");
       case "symlinkat":
-        return this.#made(pid, name, call, a[1], a[2], "symlink");
+        return madeCall(this.#c, pid, name, call, a[1], a[2], "symlink");
       case "link":
-        return this.#link(pid, name, call, null, a[0], null, a[1], false);
+        return linkCall(this.#c, pid, name, call, null, a[0], null, a[1], false);
       case "linkat":
-        return this.#link(pid, name, call, a[0], a[1], a[2], a[3], (a[4] ?? "").includes("AT_EMPTY_PATH"));
+        return linkCall(
+          this.#c,
+          pid,
+          name,
+          call,
+          a[0],
+          a[1],
+          a[2],
+          a[3],
+          (a[4] ?? "").includes("AT_EMPTY_PATH"),
+        );
       case "truncate":
-        return this.#truncate(pid, name, call, a[0], a[1]);
+        return truncateCall(this.#c, pid, name, call, a[0], a[1]);
       case "chdir":
         return this.#chdir(pid, name, call, a[0]);
       case "fchdir":
@@ -177,7 +196,14 @@ export class Classifier {
     }
   }
 
-  #open(pid: number, name: string, call: ParsedCall, dirfd: string | null, arg: string | undefined, f: OpenFlags | null): void {
+  #open(
+    pid: number,
+    name: string,
+    call: ParsedCall,
+    dirfd: string | null,
+    arg: string | undefined,
+    f: OpenFlags | null,
+  ): void {
     if (f === null) return this.#c.untrust(`${name} in pid ${pid}: flags not understood`);
     if (f.tmpfile) return; // an unnamed file; linkat gives it a name later
     const p = this.#path(pid, name, call, dirfd, arg);
@@ -195,15 +221,24 @@ export class Classifier {
     if (f.access === "read") {
       if (f.directory) return book.exists(p, "dir");
       book.read(p, "file");
-      if (ret.kind === "ok" && ret.fdPath !== null && ret.fdPath !== p) this.#alias.set(ret.fdPath, p);
+      if (ret.kind === "ok" && ret.fdPath !== null && ret.fdPath !== p) {
+        this.#alias.set(ret.fdPath, p);
+      }
       return;
     }
     if (f.create && f.exclusive) return book.write(p, "create");
     return book.write(p, f.truncate ? "replace" : "modify");
   }
 
-  #exec(pid: number, name: string, call: ParsedCall, dirfd: string | null, arg: string | undefined, emptyIsFd: boolean): void {
-    const r = this.#resolve(pid, dirfd, arg, emptyIsFd);
+  #exec(
+    pid: number,
+    name: string,
+    call: ParsedCall,
+    dirfd: string | null,
+    arg: string | undefined,
+    emptyIsFd: boolean,
+  ): void {
+    const r = resolveCallPath(pid, dirfd, arg, this.#c, emptyIsFd);
     if (r.kind !== "ok") {
       if (call.ret.kind === "ok") this.#c.untrust(`${name} in pid ${pid}: ${r.why}`);
       return;
@@ -212,7 +247,15 @@ export class Classifier {
     else if (call.ret.kind === "error" && ABSENT.has(call.ret.errno)) this.#c.book.absent(r.path);
   }
 
-  #stat(pid: number, name: string, call: ParsedCall, dirfd: string | null, arg: string | undefined, buf: string | undefined, emptyPath: boolean): void {
+  #stat(
+    pid: number,
+    name: string,
+    call: ParsedCall,
+    dirfd: string | null,
+    arg: string | undefined,
+    buf: string | undefined,
+    emptyPath: boolean,
+  ): void {
     const type = decodeStatType(buf);
     if (emptyPath && arg === '""') {
       if (call.ret.kind !== "ok" || dirfd === null) return;
@@ -229,74 +272,33 @@ export class Classifier {
     else if (call.ret.kind === "error" && ABSENT.has(call.ret.errno)) this.#c.book.absent(p);
   }
 
-  #probe(pid: number, name: string, call: ParsedCall, dirfd: string | null, arg: string | undefined): void {
+  #probe(
+    pid: number,
+    name: string,
+    call: ParsedCall,
+    dirfd: string | null,
+    arg: string | undefined,
+  ): void {
     const p = this.#path(pid, name, call, dirfd, arg);
     if (p === null) return;
-    if (call.ret.kind === "ok") this.#c.book.exists(p, name.startsWith("readlink") ? "link" : "unknown");
-    else if (call.ret.kind === "error") {
+    if (call.ret.kind === "ok") {
+      this.#c.book.exists(p, name.startsWith("readlink") ? "link" : "unknown");
+    } else if (call.ret.kind === "error") {
       if (ABSENT.has(call.ret.errno)) this.#c.book.absent(p);
-      else if (call.ret.errno === "EINVAL" || call.ret.errno === "EACCES") this.#c.book.exists(p, "unknown");
+      else if (call.ret.errno === "EINVAL" || call.ret.errno === "EACCES") {
+        this.#c.book.exists(p, "unknown");
+      }
     }
   }
 
   #listing(pid: number, name: string, call: ParsedCall, fd: string | undefined): void {
     if (call.ret.kind !== "ok") return;
     const d = decodeDirFd(fd ?? "");
-    if (d === null || d.path === null) return this.#c.untrust(`${name} in pid ${pid}: directory of fd ${fd} unknown`);
+    if (d === null || d.path === null) {
+      return this.#c.untrust(`${name} in pid ${pid}: directory of fd ${fd} unknown`);
+    }
     if (d.deleted) return;
     this.#c.book.read(d.path, "listing");
-  }
-
-  #rename(pid: number, name: string, call: ParsedCall, sd: string | null, s: string | undefined, dd: string | null, d: string | undefined, flags: string): void {
-    const src = this.#path(pid, name, call, sd, s);
-    const dst = this.#path(pid, name, call, dd, d);
-    if (call.ret.kind === "error") {
-      if (call.ret.errno === "ENOENT" && src !== null) this.#c.book.absent(src);
-      return;
-    }
-    if (src === null || dst === null) return;
-    if (flags.includes("RENAME_WHITEOUT")) return this.#c.untrust(`${name} with RENAME_WHITEOUT`);
-    this.#c.book.rename(src, dst, {
-      exchange: flags.includes("RENAME_EXCHANGE"),
-      noReplace: flags.includes("RENAME_NOREPLACE"),
-    });
-  }
-
-  #unlink(pid: number, name: string, call: ParsedCall, dirfd: string | null, arg: string | undefined): void {
-    const p = this.#path(pid, name, call, dirfd, arg);
-    if (p === null) return;
-    if (call.ret.kind === "ok") this.#c.book.remove(p);
-    else if (call.ret.kind === "error" && call.ret.errno === "ENOENT") this.#c.book.absent(p);
-  }
-
-  #made(pid: number, name: string, call: ParsedCall, dirfd: string | null, arg: string | undefined, kind: "dir" | "symlink"): void {
-    const p = this.#path(pid, name, call, dirfd, arg);
-    if (p === null) return;
-    if (call.ret.kind === "ok") this.#c.book.made(p, kind);
-    else if (call.ret.kind === "error" && call.ret.errno === "EEXIST") this.#c.book.exists(p, "unknown");
-  }
-
-  #link(pid: number, name: string, call: ParsedCall, od: string | null, o: string | undefined, nd: string | null, n: string | undefined, emptyIsFd: boolean): void {
-    const nw = this.#path(pid, name, call, nd, n);
-    if (call.ret.kind !== "ok") {
-      if (call.ret.kind === "error" && call.ret.errno === "EEXIST" && nw !== null) this.#c.book.exists(nw, "unknown");
-      return;
-    }
-    const r = this.#resolve(pid, od, o, emptyIsFd);
-    if (nw === null) return;
-    if (r.kind !== "ok") {
-      // linkat(fd, "", ..., AT_EMPTY_PATH) of an O_TMPFILE or deleted fd: a fresh file.
-      if (emptyIsFd) return this.#c.book.write(nw, "create");
-      return this.#c.untrust(`${name} in pid ${pid}: ${r.why}`);
-    }
-    this.#c.book.link(r.path, nw);
-  }
-
-  #truncate(pid: number, name: string, call: ParsedCall, arg: string | undefined, len: string | undefined): void {
-    const p = this.#path(pid, name, call, null, arg);
-    if (p === null) return;
-    if (call.ret.kind === "ok") this.#c.book.write(p, len === "0" ? "replace" : "modify");
-    else if (call.ret.kind === "error" && ABSENT.has(call.ret.errno)) this.#c.book.absent(p);
   }
 
   #chdir(pid: number, name: string, call: ParsedCall, arg: string | undefined): void {
@@ -305,7 +307,9 @@ export class Classifier {
     if (q.kind !== "ok") return this.#c.untrust(`${name} in pid ${pid}: bad path ${arg}`);
     const base = this.#c.table.cwd(pid);
     const p = q.value;
-    const next = p.startsWith("/") || base !== null ? this.#c.normalizer.resolve(base ?? "/", p) : null;
+    const next = p.startsWith("/") || base !== null
+      ? this.#c.normalizer.resolve(base ?? "/", p)
+      : null;
     this.#c.table.setCwd(pid, next);
   }
 

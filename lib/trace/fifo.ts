@@ -38,7 +38,13 @@ export function createTraceFifo(): TraceFifo {
     execFileSync("mkfifo", ["-m", "600", path], { stdio: "ignore" });
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
-    throw new CasherError("trace-failed", `Cannot trace command: mkfifo ${path} failed: ${String(e)}: check that coreutils is installed and ${tmpdir()} is writable`, { cause: e });
+    throw new CasherError(
+      "trace-failed",
+      `Cannot trace command: mkfifo ${path} failed: ${
+        String(e)
+      }: check that coreutils is installed and ${tmpdir()} is writable`,
+      { cause: e },
+    );
   }
   return { dir: bytePath(dir), path, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -87,7 +87,9 @@ export function parseTraceLine(line: string): TraceLine {
       : { kind: "invalid", reason: `unknown line ${excerpt(line)}` };
   }
   if (c0 === 60 /* < */) {
-    if (!line.startsWith("<... ", i)) return { kind: "invalid", reason: `unknown line ${excerpt(line)}` };
+    if (!line.startsWith("<... ", i)) {
+      return { kind: "invalid", reason: `unknown line ${excerpt(line)}` };
+    }
     const close = line.indexOf(" resumed>", i + 5);
     if (close < 0) return { kind: "invalid", reason: `bad resumed line ${excerpt(line)}` };
     const name = line.slice(i + 5, close);

@@ -24,7 +24,8 @@ export class LineSplitter {
 
   /** Feeds a chunk, calling `onLine` for every complete line. */
   push(chunk: Uint8Array, onLine: (line: string) => void): void {
-    const text = this.#tail + Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1");
+    const text = this.#tail +
+      Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1");
     let start = 0;
     for (;;) {
       const nl = text.indexOf("\n", start);

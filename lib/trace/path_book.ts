@@ -233,7 +233,9 @@ export class PathBook {
   #source(p: BytePath, r: Rec | null, kind: OutputKind): void {
     if (r === null || r.touched) return;
     if (kind === "dir") {
-      this.#opts.untrust(`renamed pre-existing directory ${displayPath(p)}: its contents cannot be captured`);
+      this.#opts.untrust(
+        `renamed pre-existing directory ${displayPath(p)}: its contents cannot be captured`,
+      );
       return;
     }
     this.read(p, "file");
@@ -242,7 +244,9 @@ export class PathBook {
   #moveChildren(src: BytePath, dst: BytePath): void {
     const prefix = src + "/";
     const moved: [BytePath, Rec][] = [];
-    for (const [p, r] of this.#recs) if (p.startsWith(prefix) && r.now === "exists") moved.push([p, r]);
+    for (const [p, r] of this.#recs) {
+      if (p.startsWith(prefix) && r.now === "exists") moved.push([p, r]);
+    }
     for (const [p, r] of moved) {
       const kind = r.out ?? "file";
       if (!r.touched && r.prior === "unknown") r.prior = "existed";
@@ -280,7 +284,9 @@ export class PathBook {
     const deletions: BytePath[] = [];
     for (const [path, r] of this.#recs) {
       if (r.now === "exists" && r.out !== null) outputs.push({ path, kind: r.out });
-      else if (r.now === "gone" && r.removed && r.prior !== "absent" && r.writable) deletions.push(path);
+      else if (r.now === "gone" && r.removed && r.prior !== "absent" && r.writable) {
+        deletions.push(path);
+      }
     }
     return { trust, inputs, outputs, deletions };
   }

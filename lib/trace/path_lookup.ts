@@ -13,7 +13,11 @@ import { type BytePath, bytePath, fsPath, resolveBytePath } from "../path/byte_p
 export type CommandLookup =
   | { readonly kind: "found"; readonly path: BytePath; readonly absent: readonly BytePath[] }
   | { readonly kind: "not-found"; readonly absent: readonly BytePath[] }
-  | { readonly kind: "not-executable"; readonly path: BytePath; readonly absent: readonly BytePath[] };
+  | {
+    readonly kind: "not-executable";
+    readonly path: BytePath;
+    readonly absent: readonly BytePath[];
+  };
 
 /** execvp's default when PATH is unset. */
 const DEFAULT_PATH = "/bin:/usr/bin";
@@ -65,5 +69,7 @@ export function lookupCommand(
     if (r === "missing") absent.push(cand);
     else denied ??= cand;
   }
-  return denied === null ? { kind: "not-found", absent } : { kind: "not-executable", path: denied, absent };
+  return denied === null
+    ? { kind: "not-found", absent }
+    : { kind: "not-executable", path: denied, absent };
 }

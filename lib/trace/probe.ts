@@ -36,11 +36,27 @@ export const tracerProbeCache: { result: TracerProbe | null; strace: string; res
   },
 };
 
-function attempt(strace: string, seccomp: boolean): { ok: boolean; missing: boolean; stderr: string } {
-  const args = ["-f", "-qq", ...(seccomp ? ["--seccomp-bpf"] : []), "-e", "trace=execve", "-o", "/dev/null", "/bin/true"];
+function attempt(
+  strace: string,
+  seccomp: boolean,
+): { ok: boolean; missing: boolean; stderr: string } {
+  const args = [
+    "-f",
+    "-qq",
+    ...(seccomp ? ["--seccomp-bpf"] : []),
+    "-e",
+    "trace=execve",
+    "-o",
+    "/dev/null",
+    "/bin/true",
+  ];
   const r = spawnSync(strace, args, { stdio: ["ignore", "ignore", "pipe"], timeout: 10_000 });
   const missing = (r.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
-  return { ok: r.status === 0 && r.error === undefined, missing, stderr: String(r.stderr ?? "").trim() };
+  return {
+    ok: r.status === 0 && r.error === undefined,
+    missing,
+    stderr: String(r.stderr ?? "").trim(),
+  };
 }
 
 /**
@@ -57,7 +73,10 @@ export function probeTracer(): TracerProbe {
   const cache = tracerProbeCache;
   if (cache.result !== null) return cache.result;
   const log = logger("trace");
-  const found = lookupCommand(bytePath(cache.strace), { cwd: "/", env: process.env as Record<string, string> });
+  const found = lookupCommand(bytePath(cache.strace), {
+    cwd: "/",
+    env: process.env as Record<string, string>,
+  });
   const strace = found.kind === "found" ? displayPath(found.path) : cache.strace;
   let r = attempt(strace, true);
   let result: TracerProbe;
@@ -74,14 +93,18 @@ export function probeTracer(): TracerProbe {
     const first = r.stderr;
     r = attempt(strace, false);
     if (r.ok) {
-      log.info("strace rejected --seccomp-bpf ({why}); tracing without it (slower)", { why: first });
+      log.info("strace rejected --seccomp-bpf ({why}); tracing without it (slower)", {
+        why: first,
+      });
       result = { kind: "ok", seccompBpf: false, strace };
     } else {
       result = {
         kind: "unavailable",
         error: new CasherError(
           "ptrace-refused",
-          `Cannot trace command: strace could not trace a test process (${r.stderr || "no message"}): ` +
+          `Cannot trace command: strace could not trace a test process (${
+            r.stderr || "no message"
+          }): ` +
             `allow ptrace (e.g. docker run --cap-add=SYS_PTRACE, or kernel.yama.ptrace_scope=0) or pass --no-trace`,
         ),
       };

@@ -71,7 +71,9 @@ function exitOf(code: number | null, signal: NodeJS.Signals | null): ExitStatus 
   return { kind: "exited", code: code ?? 1 };
 }
 
-function waitExit(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+function waitExit(
+  child: ChildProcess,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
     child.once("error", reject);
     child.once("exit", (code, signal) => resolve({ code, signal }));
@@ -102,9 +104,15 @@ export function startTrace(argv: readonly string[], opts: TraceOptions): TracedR
     for (const a of lookup.absent) model.preInput(a, "absent");
     const notFound = lookup.kind === "not-found";
     const msg = notFound ? "command not found" : "Permission denied";
-    const child = spawn("/bin/sh", ["-c", `printf 'casher: %s: ${msg}\\n' "$0" >&2; exit ${notFound ? 127 : 126}`, argv[0]], { cwd: opts.cwd, stdio });
+    const child = spawn("/bin/sh", [
+      "-c",
+      `printf 'casher: %s: ${msg}\\n' "$0" >&2; exit ${notFound ? 127 : 126}`,
+      argv[0],
+    ], { cwd: opts.cwd, stdio });
     const done = waitExit(child).then(() => ({
-      exit: notFound ? { kind: "not-found" as const, code: 127 as const } : { kind: "not-executable" as const, code: 126 as const },
+      exit: notFound
+        ? { kind: "not-found" as const, code: 127 as const }
+        : { kind: "not-executable" as const, code: 126 as const },
       effects: model.finish("", { expectTrace: false }).effects,
       syscalls: 0,
     }));
@@ -120,7 +128,12 @@ export function startTrace(argv: readonly string[], opts: TraceOptions): TracedR
   for (const a of lookup.absent) model.preInput(a, "absent");
   model.preInput(lookup.path, "exec");
   const groups = opts.groups ?? MODE_GROUPS[opts.mode];
-  const args = [...straceArgs(fifo.path, { groups, seccompBpf: probe.seccompBpf }), "--", displayPath(lookup.path), ...argv.slice(1)];
+  const args = [
+    ...straceArgs(fifo.path, { groups, seccompBpf: probe.seccompBpf }),
+    "--",
+    displayPath(lookup.path),
+    ...argv.slice(1),
+  ];
   const child = spawn(probe.strace, args, { cwd: opts.cwd, env: opts.env, stdio });
   const splitter = new LineSplitter();
   let opened = false;
@@ -146,11 +159,21 @@ export function startTrace(argv: readonly string[], opts: TraceOptions): TracedR
     ([st, tail]) => {
       fifo.remove();
       const summary = model.finish(tail);
-      return { exit: exitOf(st.code, st.signal), effects: summary.effects, syscalls: summary.syscalls };
+      return {
+        exit: exitOf(st.code, st.signal),
+        effects: summary.effects,
+        syscalls: summary.syscalls,
+      };
     },
     (e) => {
       fifo.remove();
-      throw new CasherError("trace-failed", `Cannot trace command: starting ${probe.strace} failed: ${String(e)}: check the strace install or pass --no-trace`, { cause: e });
+      throw new CasherError(
+        "trace-failed",
+        `Cannot trace command: starting ${probe.strace} failed: ${
+          String(e)
+        }: check the strace install or pass --no-trace`,
+        { cause: e },
+      );
     },
   );
   return { child, done };

@@ -126,14 +126,20 @@ export class TraceModel {
   finish(tail = "", opts: { expectTrace?: boolean } = {}): TraceSummary {
     if (tail !== "") this.untrust(`trace ended mid-line: ${JSON.stringify(tail.slice(0, 80))}`);
     const left = this.#assembler.leftovers();
-    if (left.length > 0) this.untrust(`trace ended with unfinished calls: ${left.slice(0, 3).join(", ")}`);
-    if (this.#root < 0 && opts.expectTrace !== false) this.untrust("trace is empty: strace did not run the command");
+    if (left.length > 0) {
+      this.untrust(`trace ended with unfinished calls: ${left.slice(0, 3).join(", ")}`);
+    }
+    if (this.#root < 0 && opts.expectTrace !== false) {
+      this.untrust("trace is empty: strace did not run the command");
+    }
     const reason = this.#reason === null
       ? null
       : this.#untrustCount > 1
       ? `${this.#reason} (and ${this.#untrustCount - 1} more)`
       : this.#reason;
-    const effects = this.#book.finish(reason === null ? { kind: "trusted" } : { kind: "untrusted", reason });
+    const effects = this.#book.finish(
+      reason === null ? { kind: "trusted" } : { kind: "untrusted", reason },
+    );
     return { effects, syscalls: this.#syscalls, rootSignal: this.#rootSignal };
   }
 }

@@ -1,14 +1,21 @@
 // Shared helpers for the tracer tests.
 import { readFileSync } from "node:fs";
 import { LineSplitter } from "../../lib/trace/line_splitter.ts";
-import { type TraceSummary, TraceModel, type TraceModelOptions } from "../../lib/trace/trace_model.ts";
+import {
+  TraceModel,
+  type TraceModelOptions,
+  type TraceSummary,
+} from "../../lib/trace/trace_model.ts";
 import type { Effects } from "../../lib/trace/effects.ts";
 
 export const FIXTURE_DIR = new URL("../fixtures/trace/", import.meta.url).pathname;
 /** The directory the fixtures were captured in (see capture.sh). */
 export const FX = "/tmp/casher-trace-fixture/w";
 
-export function runTraceText(text: Uint8Array | string, opts: Partial<TraceModelOptions> = {}): TraceSummary {
+export function runTraceText(
+  text: Uint8Array | string,
+  opts: Partial<TraceModelOptions> = {},
+): TraceSummary {
   const m = new TraceModel({ cwd: FX, outputRoots: ["/"], exclude: [], ...opts });
   const s = new LineSplitter();
   const bytes = typeof text === "string" ? new TextEncoder().encode(text) : text;

@@ -4,10 +4,12 @@ import { hx, inputsOf, outputsOf, runTraceText } from "./_helpers.ts";
 
 const W = "/w";
 const cwd = `AT_FDCWD<${hx(W)}>`;
-const open = (pid: number, p: string, flags: string, ret: string) => `${pid}  openat(${cwd}, "${hx(p)}", ${flags}) = ${ret}`;
+const open = (pid: number, p: string, flags: string, ret: string) =>
+  `${pid}  openat(${cwd}, "${hx(p)}", ${flags}) = ${ret}`;
 const ok = (p: string, fd = 3) => `${fd}<${hx(p.startsWith("/") ? p : W + "/" + p)}>`;
 const ENOENT = "-1 ENOENT (No such file or directory)";
-const run = (lines: string[], opts = {}) => runTraceText(lines.join("\n") + "\n", { cwd: W, ...opts });
+const run = (lines: string[], opts = {}) =>
+  runTraceText(lines.join("\n") + "\n", { cwd: W, ...opts });
 
 Deno.test("exclusions match whole components: <cwd>/dev and /tmp/x/proc files are still inputs", () => {
   const r = run([
@@ -28,7 +30,11 @@ Deno.test("writes outside output roots are neither inputs nor outputs, appends i
     open(1, "out.txt", "O_WRONLY|O_CREAT|O_APPEND", ok("out.txt")),
   ], { outputRoots: [W] });
   assert.deepEqual(outputsOf(r.effects), ["/w/out.txt"]);
-  assert.deepEqual(inputsOf(r.effects), ["/w/out.txt"], "append under a root is input+output; outside: nothing");
+  assert.deepEqual(
+    inputsOf(r.effects),
+    ["/w/out.txt"],
+    "append under a root is input+output; outside: nothing",
+  );
 });
 
 Deno.test("a read-then-written file is both input and output; O_TRUNC first is output only", () => {
@@ -84,13 +90,20 @@ Deno.test("renaming a pre-existing directory makes the run untrusted", () => {
 Deno.test("stat of a regular file is a file input, of a directory nothing; a listing is a listing", () => {
   const r = run([
     `1  newfstatat(${cwd}, "${hx("f")}", {st_mode=S_IFREG|0644, st_size=1, ...}, 0) = 0`,
-    `1  statx(${cwd}, "${hx("d")}", AT_STATX_SYNC_AS_STAT, STATX_BASIC_STATS, {stx_mask=STATX_BASIC_STATS, stx_attributes=0, stx_mode=S_IFDIR|0755, stx_size=4096, ...}) = 0`,
+    `1  statx(${cwd}, "${
+      hx("d")
+    }", AT_STATX_SYNC_AS_STAT, STATX_BASIC_STATS, {stx_mask=STATX_BASIC_STATS, stx_attributes=0, stx_mode=S_IFDIR|0755, stx_size=4096, ...}) = 0`,
     open(1, "d2", "O_RDONLY|O_NONBLOCK|O_CLOEXEC|O_DIRECTORY", ok("d2")),
     `1  getdents64(3<${hx("/w/d2")}>, 0x55 /* 3 entries */, 32768) = 72`,
     open(1, "d3", "O_RDONLY", ok("d3", 4)),
-    `1  newfstatat(4<${hx("/w/d3")}>, "", {st_mode=S_IFDIR|0755, st_size=4096, ...}, AT_EMPTY_PATH) = 0`,
+    `1  newfstatat(4<${
+      hx("/w/d3")
+    }>, "", {st_mode=S_IFDIR|0755, st_size=4096, ...}, AT_EMPTY_PATH) = 0`,
   ]);
-  assert.deepEqual(r.effects.inputs, [{ path: "/w/f", kind: "file" }, { path: "/w/d2", kind: "listing" }]);
+  assert.deepEqual(r.effects.inputs, [{ path: "/w/f", kind: "file" }, {
+    path: "/w/d2",
+    kind: "listing",
+  }]);
 });
 
 Deno.test("a file read through a symlinked directory is recorded under the symlink path", () => {
@@ -108,7 +121,9 @@ Deno.test("'..' after a component that is not a real directory is kept, after a 
 
 Deno.test("append to a path not known to exist is input and output and fires onFirstRead", () => {
   const seen: string[] = [];
-  const r = run([open(1, "log", "O_WRONLY|O_CREAT|O_APPEND", ok("log"))], { onFirstRead: (p: string) => seen.push(p) });
+  const r = run([open(1, "log", "O_WRONLY|O_CREAT|O_APPEND", ok("log"))], {
+    onFirstRead: (p: string) => seen.push(p),
+  });
   assert.deepEqual(inputsOf(r.effects, "file"), ["/w/log"]);
   assert.deepEqual(outputsOf(r.effects), ["/w/log"]);
   assert.deepEqual(seen, ["/w/log"]);
@@ -151,12 +166,14 @@ Deno.test("threads created with CLONE_FS share the cwd", () => {
 });
 
 Deno.test("a truncated path, an unknown line and an unknown syscall each mark the run untrusted", () => {
-  for (const line of [
-    `1  openat(${cwd}, "${hx("abc")}"..., O_RDONLY) = 3`,
-    `1  this is not strace`,
-    `1  read(3, "", 10) = 0`,
-    `1  <... openat resumed>) = 3`,
-  ]) {
+  for (
+    const line of [
+      `1  openat(${cwd}, "${hx("abc")}"..., O_RDONLY) = 3`,
+      `1  this is not strace`,
+      `1  read(3, "", 10) = 0`,
+      `1  <... openat resumed>) = 3`,
+    ]
+  ) {
     const r = run([line]);
     assert.equal(r.effects.trust.kind, "untrusted", line);
   }
@@ -164,7 +181,10 @@ Deno.test("a truncated path, an unknown line and an unknown syscall each mark th
 
 Deno.test("a trace ending mid-line or with an unfinished call is untrusted", () => {
   assert.equal(runTraceText(`1  chdir("${hx("/")}") = 0\n1  open`).effects.trust.kind, "untrusted");
-  assert.equal(run([`1  openat(${cwd}, "${hx("p")}", O_RDONLY <unfinished ...>`]).effects.trust.kind, "untrusted");
+  assert.equal(
+    run([`1  openat(${cwd}, "${hx("p")}", O_RDONLY <unfinished ...>`]).effects.trust.kind,
+    "untrusted",
+  );
 });
 
 Deno.test("an unfinished call of a killed process is dropped, and the root's kill signal is reported", () => {
@@ -178,7 +198,9 @@ Deno.test("an unfinished call of a killed process is dropped, and the root's kil
 
 Deno.test("interrupted calls (ERESTARTSYS) and signals are not effects", () => {
   const r = run([
-    `1  openat(${cwd}, "${hx("a")}", O_RDONLY) = ? ERESTARTSYS (To be restarted if SA_RESTART is set)`,
+    `1  openat(${cwd}, "${
+      hx("a")
+    }", O_RDONLY) = ? ERESTARTSYS (To be restarted if SA_RESTART is set)`,
     `1  --- SIGALRM {si_signo=SIGALRM, si_code=SI_KERNEL} ---`,
     open(1, "b", "O_RDONLY", ok("b")),
   ]);

@@ -7,7 +7,9 @@ const BASE = "/tmp/casher-trace-fixture";
 
 Deno.test("unfinished/resumed calls interleaved across 3 processes are joined per pid", () => {
   const text = readFileSync(FIXTURE_DIR + "unfinished_3proc.trace", "latin1");
-  const pids = new Set(text.split("\n").filter((l) => l.endsWith("<unfinished ...>")).map((l) => l.split(" ")[0]));
+  const pids = new Set(
+    text.split("\n").filter((l) => l.endsWith("<unfinished ...>")).map((l) => l.split(" ")[0]),
+  );
   assert.ok(pids.size >= 3, `fixture must interleave >= 3 pids, has ${pids.size}`);
   const fifos = ["f1", "f2", "f3"].map((f) => `${FX}/${f}`);
   const r = runFixture("unfinished_3proc.trace", { exclude: fifos });
@@ -34,8 +36,12 @@ Deno.test("chdir inside a child moves only the child's cwd", () => {
 
 Deno.test("a relative open and stat after fchdir resolve against the fd's directory", () => {
   const r = runFixture("fchdir.trace");
-  assert.deepEqual(inputsOf(r.effects, "file").filter((p) => p.startsWith(FX)), [`${FX}/sub/in_sub`]);
-  assert.deepEqual(inputsOf(r.effects, "absent").filter((p) => p.startsWith(FX)), [`${FX}/sub/nope`]);
+  assert.deepEqual(inputsOf(r.effects, "file").filter((p) => p.startsWith(FX)), [
+    `${FX}/sub/in_sub`,
+  ]);
+  assert.deepEqual(inputsOf(r.effects, "absent").filter((p) => p.startsWith(FX)), [
+    `${FX}/sub/nope`,
+  ]);
 });
 
 Deno.test("temp-then-rename yields one output and the temp file is nothing", () => {

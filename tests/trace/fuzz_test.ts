@@ -62,7 +62,10 @@ Deno.test("100k mutated trace lines never crash; each is classified or untrusts 
     );
     classified++;
   }
-  assert.ok(untrusted > 10_000 && classified > 1_000, `untrusted=${untrusted} classified=${classified}`);
+  assert.ok(
+    untrusted > 10_000 && classified > 1_000,
+    `untrusted=${untrusted} classified=${classified}`,
+  );
 });
 
 Deno.test("a whole trace with random lines cut or corrupted never throws", () => {

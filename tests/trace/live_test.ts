@@ -10,7 +10,15 @@ import { inputsOf, outputsOf } from "./_helpers.ts";
 const ENV = { PATH: "/usr/bin:/bin", HOME: "/nonexistent", LANG: "C" };
 
 async function traced(argv: string[], dir: string, opts: Partial<TraceOptions> = {}) {
-  const run = startTrace(argv, { cwd: dir, env: ENV, stdin: "pipe", outputRoots: [dir], exclude: [], mode: "full", ...opts });
+  const run = startTrace(argv, {
+    cwd: dir,
+    env: ENV,
+    stdin: "pipe",
+    outputRoots: [dir],
+    exclude: [],
+    mode: "full",
+    ...opts,
+  });
   run.child.stdin?.end();
   let out = "";
   let err = "";
@@ -78,7 +86,9 @@ Deno.test("tar c reads every file and lists the directory; tar x creates dirs an
     const x = await traced(["sh", "-c", "mkdir out && cd out && tar xf ../x.tar"], d);
     trusted(x.effects);
     const outs = x.effects.outputs.map((o) => `${o.kind}:${o.path}`);
-    for (const o of [`dir:${d}/out`, `dir:${d}/out/t`, `file:${d}/out/t/a`, `file:${d}/out/t/s/b`]) {
+    for (
+      const o of [`dir:${d}/out`, `dir:${d}/out/t`, `file:${d}/out/t/a`, `file:${d}/out/t/s/b`]
+    ) {
       assert.ok(outs.includes(o), `${o} in ${outs}`);
     }
   }));
@@ -87,11 +97,19 @@ Deno.test("python3 importing a local module: module file input, absent probes on
   inTemp(async (d) => {
     mkdirSync(d + "/lib");
     writeFileSync(d + "/lib/mymod.py", "X = 41\n");
-    const r = await traced(["python3", "-B", "-c", "import sys; sys.path.insert(0, 'lib'); sys.path.insert(0, 'first'); import mymod; print(mymod.X + 1)"], d);
+    const r = await traced([
+      "python3",
+      "-B",
+      "-c",
+      "import sys; sys.path.insert(0, 'lib'); sys.path.insert(0, 'first'); import mymod; print(mymod.X + 1)",
+    ], d);
     trusted(r.effects);
     assert.equal(r.out, "42\n");
     assert.ok(inputsOf(r.effects, "file").includes(d + "/lib/mymod.py"));
-    assert.ok(inputsOf(r.effects, "absent").some((p) => p.startsWith(d + "/first")), "earlier path entry probed absent");
+    assert.ok(
+      inputsOf(r.effects, "absent").some((p) => p.startsWith(d + "/first")),
+      "earlier path entry probed absent",
+    );
   }));
 
 Deno.test("gcc -c with a local header: the header is an input, the object an output", () =>
@@ -111,7 +129,10 @@ Deno.test("make driving two compiler processes records both sources and objects"
     writeFileSync(d + "/a.c", "int a(void){return 1;}\n");
     writeFileSync(d + "/b.c", '#include "b.h"\nint b(void){return B;}\n');
     writeFileSync(d + "/b.h", "#define B 2\n");
-    writeFileSync(d + "/Makefile", "all: a.o b.o\na.o: a.c\n\tgcc -c a.c\nb.o: b.c b.h\n\tgcc -c b.c\n");
+    writeFileSync(
+      d + "/Makefile",
+      "all: a.o b.o\na.o: a.c\n\tgcc -c a.c\nb.o: b.c b.h\n\tgcc -c b.c\n",
+    );
     const r = await traced(["make", "-s"], d);
     trusted(r.effects);
     const files = inputsOf(r.effects, "file");
@@ -157,12 +178,17 @@ Deno.test("a command killed by a signal reports signaled with 128+N", () =>
 Deno.test("casher's FIFO dir and excluded dirs are never effects; fast mode misses failed stat probes", () =>
   inTemp(async (d) => {
     mkdirSync(d + "/cache");
-    const r = await traced(["sh", "-c", "echo x > cache/blob; test -e missing; cat /dev/null"], d, { exclude: [d + "/cache"] });
+    const r = await traced(["sh", "-c", "echo x > cache/blob; test -e missing; cat /dev/null"], d, {
+      exclude: [d + "/cache"],
+    });
     trusted(r.effects);
     assert.deepEqual(outputsOf(r.effects), []);
     assert.ok(!r.effects.inputs.some((i) => i.path.includes("/casher-") && !i.path.startsWith(d)));
     assert.ok(inputsOf(r.effects, "absent").includes(d + "/missing"));
     const f = await traced(["sh", "-c", "test -e missing"], d, { mode: "fast" });
     trusted(f.effects);
-    assert.ok(!inputsOf(f.effects, "absent").includes(d + "/missing"), "documented fast-mode blind spot");
+    assert.ok(
+      !inputsOf(f.effects, "absent").includes(d + "/missing"),
+      "documented fast-mode blind spot",
+    );
   }));

@@ -1,0 +1,61 @@
+/**
+ * Resolves a syscall's path argument to an absolute, normalized path: absolute
+ * paths as given; relative ones against the dirfd's `-y` path, the kernel-printed
+ * `AT_FDCWD<cwd>` (which also corrects the tracked cwd), or the tracked cwd of
+ * non-`*at` calls. Deleted directories and unknown cwds are `unresolved`.
+ *
+ * @module
+ */
+import type { BytePath } from "../path/byte_path.ts";
+import { decodeDirFd, decodePath } from "./args.ts";
+import type { PathNormalizer } from "./path_normalizer.ts";
+import type { ProcessTable } from "./process_table.ts";
+
+/** A resolution result. */
+export type ResolvedPath =
+  | { readonly kind: "ok"; readonly path: BytePath }
+  | { readonly kind: "unresolved"; readonly why: string };
+
+/**
+ * Resolves `pathArg` (a printed `-xx` string) for `pid`. With `emptyIsFd`, an empty
+ * path names the dirfd itself (AT_EMPTY_PATH).
+ *
+ * @example
+ * ```ts
+ * import { resolveCallPath } from "./path_resolver.ts";
+ * import { ProcessTable } from "./process_table.ts";
+ * import { PathNormalizer } from "./path_normalizer.ts";
+ * const ctx = { table: new ProcessTable("/w"), normalizer: new PathNormalizer() };
+ * resolveCallPath(1, "AT_FDCWD<\\x2f\\x74>", '"\\x61"', ctx); // { kind: "ok", path: "/t/a" }
+ * ```
+ */
+export function resolveCallPath(
+  pid: number,
+  dirfd: string | null,
+  pathArg: string | undefined,
+  ctx: { readonly table: ProcessTable; readonly normalizer: PathNormalizer },
+  emptyIsFd = false,
+): ResolvedPath {
+  const q = decodePath(pathArg);
+  if (q.kind !== "ok") return { kind: "unresolved", why: `${q.kind} path argument ${pathArg}` };
+  const p = q.value;
+  if (p.startsWith("/")) return { kind: "ok", path: ctx.normalizer.resolve("/", p) };
+  let base: BytePath | null;
+  if (dirfd === null) base = ctx.table.cwd(pid);
+  else {
+    const d = decodeDirFd(dirfd);
+    if (d === null) return { kind: "unresolved", why: `bad dirfd ${dirfd}` };
+    if (d.deleted) return { kind: "unresolved", why: "directory was deleted" };
+    if (d.kind === "cwd") {
+      if (d.path !== null) ctx.table.observeCwd(pid, d.path);
+      base = d.path ?? ctx.table.cwd(pid);
+    } else base = d.path;
+  }
+  if (base === null) {
+    return { kind: "unresolved", why: `unknown directory for ${JSON.stringify(p)}` };
+  }
+  if (p === "") {
+    return emptyIsFd ? { kind: "ok", path: base } : { kind: "unresolved", why: "empty path" };
+  }
+  return { kind: "ok", path: ctx.normalizer.resolve(base, p) };
+}
