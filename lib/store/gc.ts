@@ -13,6 +13,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { Tx } from "./_tx.ts";
 import type { BlobStore } from "./blob_store.ts";
 import type { Evictor } from "./eviction.ts";
+import { statPath } from "./fingerprint.ts";
 import { removeIfStale } from "./key_lock.ts";
 import type { Layout } from "./layout.ts";
 import type { Leases } from "./leases.ts";
@@ -37,6 +38,8 @@ export interface GcReport {
   readonly orphansRemoved: number;
   readonly tmpRemoved: number;
   readonly entriesDropped: number;
+  /** Digest-memo rows dropped because their path no longer exists (gc only). */
+  readonly memoPruned: number;
   /** Problems found: bad blobs, refcounts or references that disagree, a wrong byte total. */
   readonly inconsistencies: number;
 }
@@ -89,7 +92,7 @@ const COUNT_BYTES_WRONG = "SELECT (SELECT bytes FROM counters WHERE id = 1) != "
  */
 export async function verifyStore(ctx: GcContext): Promise<GcReport> {
   const f = await inspect(ctx);
-  return report(ctx, f, { orphansRemoved: 0, tmpRemoved: 0, entriesDropped: 0 });
+  return report(ctx, f, { orphansRemoved: 0, tmpRemoved: 0, entriesDropped: 0, memoPruned: 0 });
 }
 
 /**
@@ -130,7 +133,8 @@ export async function gcStore(ctx: GcContext): Promise<GcReport> {
   while (ctx.evictor.sweep(1000) > 0) { /* until no unreferenced blob is left */ }
   const orphansRemoved = removeOrphans(ctx);
   const tmpRemoved = removeOld(ctx.layout.tmpDir, ctx) + removeLockDebris(ctx);
-  return report(ctx, f, { orphansRemoved, tmpRemoved, entriesDropped });
+  const memoPruned = pruneMemo(ctx);
+  return report(ctx, f, { orphansRemoved, tmpRemoved, entriesDropped, memoPruned });
 }
 
 async function inspect(ctx: GcContext): Promise<Findings> {
@@ -151,7 +155,7 @@ async function inspect(ctx: GcContext): Promise<Findings> {
 function report(
   ctx: GcContext,
   f: Findings,
-  done: { orphansRemoved: number; tmpRemoved: number; entriesDropped: number },
+  done: { orphansRemoved: number; tmpRemoved: number; entriesDropped: number; memoPruned: number },
 ): GcReport {
   let corrupt = 0;
   for (const kind of f.bad.values()) if (kind === "corrupt") corrupt++;
@@ -166,6 +170,18 @@ function report(
     ...done,
     inconsistencies: f.bad.size + f.indexProblems,
   };
+}
+
+/** Drops memo rows of paths that no longer exist (the memo would otherwise only grow). */
+function pruneMemo(ctx: GcContext): number {
+  const paths = (ctx.db.prepare("SELECT path FROM memo").all() as { path: string }[])
+    .map((r) => r.path).filter((p) => statPath(p).kind === "missing");
+  if (paths.length === 0) return 0;
+  const drop = ctx.db.prepare("DELETE FROM memo WHERE path = ?");
+  return ctx.tx.run("gc: prune digest memo", () => {
+    for (const p of paths) drop.run(p);
+    return paths.length;
+  });
 }
 
 function removeOrphans(ctx: GcContext): number {

@@ -113,7 +113,7 @@ export class Store {
   readonly #memo: StatMemo;
   readonly #counters: Counters;
   readonly #leases: Leases;
-  readonly #evictor: Evictor;
+  #evictorInstance: Evictor | null = null;
   readonly #clock: Clock;
   readonly #hasher: Hasher;
   readonly #opts: Required<Omit<StoreOptions, "clock" | "hasher">>;
@@ -139,7 +139,6 @@ export class Store {
       this.#memo = new StatMemo(db, this.#tx);
       this.#counters = new Counters(db);
       this.#leases = new Leases(db);
-      this.#evictor = new Evictor(db, { tx: this.#tx, blobs: this.blobs });
     } catch (cause) {
       db.close();
       throw indexError("prepare statements", cause);
@@ -289,6 +288,14 @@ export class Store {
       // The memo only accelerates: failing to update it changes nothing else.
       log.debug("digest memo not updated: {error}", { error: String(e) });
     }
+  }
+
+  /** Eviction statements are prepared on first use: a hit never needs them. */
+  get #evictor(): Evictor {
+    return this.#evictorInstance ??= guard(
+      "prepare eviction",
+      () => new Evictor(this.#db, { tx: this.#tx, blobs: this.blobs }),
+    );
   }
 
   #now(opts: AtTime): number {

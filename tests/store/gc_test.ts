@@ -20,6 +20,7 @@ Deno.test("verify of a healthy cache finds no inconsistencies", async () => {
       orphansRemoved: 0,
       tmpRemoved: 0,
       entriesDropped: 0,
+      memoPruned: 0,
       inconsistencies: 0,
     });
   });
@@ -103,5 +104,22 @@ Deno.test("a refcount that disagrees with the references is an inconsistency gc 
     await store.gc();
     assert.equal((await store.verify()).inconsistencies, 0);
     assert.equal(store.listEntries().length, 1);
+  });
+});
+
+Deno.test("gc prunes digest-memo rows of files that no longer exist", async () => {
+  await withStore(async (store, dir) => {
+    const keep = join(dir, "keep");
+    const gone = join(dir, "gone");
+    writeFileSync(keep, "k");
+    writeFileSync(gone, "g");
+    const now = Date.now() + 10_000;
+    await store.digestPaths([{ path: keep, kind: "file" }, { path: gone, kind: "file" }], { now });
+    unlinkSync(gone);
+    assert.equal((await store.gc()).memoPruned, 1);
+    const raw = new DatabaseSync(store.layout.dbPath);
+    const rows = raw.prepare("SELECT path FROM memo").all().map((r) => r.path);
+    raw.close();
+    assert.deepEqual(rows, [keep]);
   });
 });
