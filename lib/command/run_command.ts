@@ -12,7 +12,7 @@ import type { ReplayOutputs } from "../engine/types.ts";
 import { logger } from "../log/logger.ts";
 import { bytePath } from "../path/byte_path.ts";
 import { openStore, type Store } from "../store/store.ts";
-import { probeTracer } from "../trace/runner.ts";
+import { probeTracer } from "../trace/probe.ts";
 import { executeTraced } from "./execute_traced.ts";
 import { type CommandIdentity, commandKey } from "./command_key.ts";
 import { runPlain } from "./run_plain.ts";
