@@ -13,13 +13,17 @@
 import process from "node:process";
 import { main } from "./lib/cli/main.ts";
 
+function fail(e: unknown): number {
+  const message = e instanceof Error ? e.message : String(e);
+  process.stderr.write(
+    `casher: internal error: ${message}\n` +
+      "casher: please report this with the command you ran (set CASHER_DEBUG=1 for a stack trace)\n",
+  );
+  if (process.env.CASHER_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? e}\n`);
+  return 125;
+}
+
 if (import.meta.main) {
-  let code: number;
-  try {
-    code = await main(process.argv.slice(2));
-  } catch (e) {
-    process.stderr.write(`casher: internal error: ${(e as Error)?.stack ?? e}\n`);
-    code = 125;
-  }
-  process.exit(code);
+  // No top-level await: `bun build --compile --bytecode` does not allow it.
+  main(process.argv.slice(2)).catch(fail).then((code) => process.exit(code));
 }
