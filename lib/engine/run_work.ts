@@ -170,8 +170,8 @@ async function storeExecution(
     : await store.blobs.putBytes(encodeChunkLog(exec.chunks));
   const result = await recordResult(store, exec);
   const draft: EntryDraft = {
-    key: work.key,
-    keyMaterial: work.keyMaterial,
+    key: exec.rekey?.key ?? work.key,
+    keyMaterial: exec.rekey?.keyMaterial ?? work.keyMaterial,
     label: work.label,
     inputs: verdict.inputs,
     outputs: captured.outputs,

@@ -36,6 +36,12 @@ export interface Execution {
   readonly effects: Effects;
   /** The face's own veto (e.g. non-zero exit without `--cache-failures`). */
   readonly storable: { readonly kind: "yes" } | { readonly kind: "no"; readonly reason: string };
+  /**
+   * The key to store under when the run itself changed how the work is keyed (the
+   * function face learns that an argument path is an output, which is then keyed by path
+   * instead of content). Absent: the work's own key.
+   */
+  readonly rekey?: { readonly key: string; readonly keyMaterial: string };
 }
 
 /** A unit of cacheable work, as declared by a face. */

@@ -15,6 +15,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { statSync } from "node:fs";
 import { type Chunk, ChunkRecorder } from "../capture/chunk_log.ts";
+import type { BytePath } from "../path/byte_path.ts";
 import type { Effects } from "../trace/effects.ts";
 import { installRuntimeHooks, type RuntimeRecorder } from "../runtime/fs_hooks.ts";
 import { AccessLog } from "./_access_log.ts";
@@ -43,6 +44,10 @@ class Tracker implements RuntimeRecorder {
   readonly log = new AccessLog();
   readonly out = new ChunkRecorder();
   open = true;
+  /** Every path accessed so far (any access), to spot first reads. */
+  readonly #touched = new Set<BytePath>();
+
+  constructor(readonly onFirstRead: ((path: BytePath) => void) | undefined) {}
 
   fs(
     access: Parameters<RuntimeRecorder["fs"]>[0],
@@ -52,7 +57,16 @@ class Tracker implements RuntimeRecorder {
     if (!this.open) return;
     try {
       const p = pathArg(raw);
-      if (p !== undefined) this.log.note(access, p, outcome);
+      if (p === undefined) return;
+      if (this.onFirstRead !== undefined && !this.#touched.has(p)) {
+        this.#touched.add(p);
+        if ((access === "read" || access === "list") && outcome === "ok") {
+          // Synchronous here: the stat of the fingerprint happens before the call goes on.
+          const notify = this.onFirstRead;
+          untracked(() => notify(p));
+        }
+      }
+      this.log.note(access, p, outcome);
     } catch (e) {
       this.log.untrust(`a file operation could not be recorded (${String(e)})`);
     }
@@ -125,6 +139,17 @@ export function uninstallTracking(): void {
   installed.undo = [];
 }
 
+/** Options of {@link runTracked}. */
+export interface RunTrackedOptions {
+  /**
+   * Called (outside tracking, synchronously inside the hook, right after the operation
+   * returned and before the call continues) the first time the call reads a file or lists
+   * a directory that exists, so its pre-call content can be fingerprinted before the call
+   * may overwrite it (the engine's `ExecContext.onFirstRead`).
+   */
+  readonly onFirstRead?: (path: BytePath) => void;
+}
+
 /**
  * Runs `fn` with its file I/O and output recorded. Installs the hooks on first use.
  * Never throws for `fn`'s sake: its error is returned as `outcome.kind === "error"`.
@@ -137,9 +162,12 @@ export function uninstallTracking(): void {
  * run.effects.inputs; // [{ path: "/etc/hostname", kind: "file" }]
  * ```
  */
-export async function runTracked<T>(fn: () => T | Promise<T>): Promise<TrackedRun<T>> {
+export async function runTracked<T>(
+  fn: () => T | Promise<T>,
+  options: RunTrackedOptions = {},
+): Promise<TrackedRun<T>> {
   installTracking();
-  const tracker = new Tracker();
+  const tracker = new Tracker(options.onFirstRead);
   const t0 = performance.now();
   let outcome: TrackedOutcome<T>;
   try {

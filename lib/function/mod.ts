@@ -28,6 +28,7 @@ export {
   isTracking,
   recordNested,
   runTracked,
+  type RunTrackedOptions,
   type TrackedOutcome,
   type TrackedRun,
   uninstallTracking,

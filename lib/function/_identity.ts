@@ -1,0 +1,122 @@
+/**
+ * What identifies a wrapped function across processes and runtimes: the URL of the module
+ * that called `cached()`, the function's name, its source text, and the user's `version`.
+ * Parameter names are parsed from the source (best effort) so messages and diagnostics
+ * can name arguments.
+ *
+ * @module
+ */
+import { pathToFileURL } from "node:url";
+
+/** A wrapped function's identity. */
+export interface FunctionIdentity {
+  /** `file:` URL (or other URL) of the module that called `cached()`; `""` when unknown. */
+  readonly module: string;
+  readonly name: string;
+  /** The function's source text (`fn.toString()`), digested into the key. */
+  readonly source: string;
+  readonly version: string;
+  /** Parameter names, `arg<i>` where unknown. */
+  readonly params: readonly string[];
+}
+
+const OWN_DIR = new URL(".", import.meta.url).href;
+
+/**
+ * The identity of `fn`, wrapped by the module found on the current stack.
+ *
+ * @example
+ * ```ts
+ * import { functionIdentity } from "./_identity.ts";
+ * const id = functionIdentity(function add(a: number, b = 2) { return a + b; }, { version: "" });
+ * id.params; // ["a", "b"]
+ * ```
+ */
+export function functionIdentity(
+  fn: (...args: never[]) => unknown,
+  options: { version: string },
+): FunctionIdentity {
+  const source = Function.prototype.toString.call(fn);
+  return {
+    module: callerModule(new Error().stack ?? ""),
+    name: fn.name,
+    source,
+    version: options.version,
+    params: paramNames(source, fn.length),
+  };
+}
+
+/**
+ * The first module on `stack` outside casher's function-face folder, as a URL.
+ *
+ * @example
+ * ```ts
+ * import { callerModule } from "./_identity.ts";
+ * callerModule("Error\n    at main (file:///app/train.ts:3:9)"); // "file:///app/train.ts"
+ * ```
+ */
+export function callerModule(stack: string): string {
+  for (const line of stack.split("\n").slice(1)) {
+    const m = /((?:file|https?|jsr|npm):\/\/?[^\s()]+?|\/[^\s()]+?):\d+:\d+\)?\s*$/.exec(line);
+    if (m === null) continue;
+    const url = m[1].startsWith("/") ? pathToFileURL(m[1]).href : m[1];
+    if (url.startsWith(OWN_DIR)) continue;
+    return url;
+  }
+  return "";
+}
+
+/**
+ * Parameter names from a function's source (best effort: destructured or odd parameters
+ * become `arg<i>`).
+ *
+ * @example
+ * ```ts
+ * import { paramNames } from "./_identity.ts";
+ * paramNames("async function train(data, out, lr = 0.01) {}", 2); // ["data", "out", "lr"]
+ * paramNames("(x, { y }) => x", 2); // ["x", "arg1"]
+ * ```
+ */
+export function paramNames(source: string, length: number): string[] {
+  const list = paramList(source);
+  const names = list === null ? [] : splitTopLevel(list).map((p, i) => {
+    const m = /^\s*(?:\.\.\.)?\s*([A-Za-z_$][\w$]*)\s*(?:[:=?]|$)/.exec(p);
+    return m ? m[1] : `arg${i}`;
+  });
+  while (names.length < length) names.push(`arg${names.length}`);
+  return names;
+}
+
+function paramList(source: string): string | null {
+  const arrowOne = /^\s*(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(source);
+  if (arrowOne) return arrowOne[1];
+  const open = source.indexOf("(");
+  if (open < 0) return null;
+  let depth = 0;
+  for (let i = open; i < source.length; i++) {
+    const c = source[i];
+    if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") {
+      depth--;
+      if (depth === 0) return source.slice(open + 1, i);
+    }
+  }
+  return null;
+}
+
+function splitTopLevel(list: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i];
+    if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") depth--;
+    else if (c === "," && depth === 0) {
+      parts.push(list.slice(start, i));
+      start = i + 1;
+    }
+  }
+  if (list.slice(start).trim() !== "") parts.push(list.slice(start));
+  return parts;
+}
