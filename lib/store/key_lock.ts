@@ -14,6 +14,7 @@ import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "n
 import { join } from "node:path";
 import process from "node:process";
 import { setTimeout as sleep } from "node:timers/promises";
+import { CasherError } from "../errors/casher_error.ts";
 
 /**
  * The outcome of waiting for a key's lock.
@@ -79,7 +80,18 @@ export async function acquireKeyLock(
   let poll = opts.minPollMs ?? 20;
   const maxPoll = opts.maxPollMs ?? 100;
   while (true) {
-    if (tryCreate(path, me)) return { kind: "acquired", release: releaser(path, me) };
+    let created: boolean;
+    try {
+      created = tryCreate(path, me);
+    } catch (cause) {
+      throw new CasherError(
+        "cache-unavailable",
+        `Cannot create the lock file ${path}: ${(cause as Error).message}; the command runs ` +
+          `without single-flight: check the cache directory (casher gc recreates its layout)`,
+        { cause },
+      );
+    }
+    if (created) return { kind: "acquired", release: releaser(path, me) };
     if (removeIfStale(path)) continue;
     const left = deadline - Date.now();
     if (left <= 0) return { kind: "timeout" };
@@ -123,7 +135,8 @@ export function holderId(pid: number): string | null {
  */
 export function removeIfStale(path: string): boolean {
   const holder = readHolder(path);
-  if (holder === null || holder === "" || isAlive(holder)) return false;
+  // With link-based creation a holder file is never half-written: garbage is stale too.
+  if (holder === null || isAlive(holder)) return false;
   const aside = `${path}.stale.${process.pid}.${Math.random().toString(36).slice(2)}`;
   try {
     renameSync(path, aside);

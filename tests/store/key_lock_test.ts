@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { isCasherError } from "../../lib/errors/casher_error.ts";
 import { join } from "node:path";
 import process from "node:process";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -83,4 +84,21 @@ Deno.test("holderId is null for a pid that does not exist", () => {
 
 Deno.test("a key that is not a plain token is rejected", async () => {
   await assert.rejects(() => acquireKeyLock("/tmp", "../etc/passwd", { timeoutMs: 0 }), TypeError);
+});
+
+Deno.test("a lock file with garbage content is treated as stale and taken over", async () => {
+  await withTempDir(async (dir) => {
+    writeFileSync(join(dir, `${keyOf(4)}.lock`), "");
+    const lock = await acquireKeyLock(dir, keyOf(4), { timeoutMs: 0 });
+    assert.equal(lock.kind, "acquired");
+  });
+});
+
+Deno.test("a missing locks directory raises cache-unavailable", async () => {
+  await withTempDir(async (dir) => {
+    await assert.rejects(
+      () => acquireKeyLock(join(dir, "gone"), keyOf(5), { timeoutMs: 0 }),
+      (e: unknown) => isCasherError(e, "cache-unavailable"),
+    );
+  });
 });
