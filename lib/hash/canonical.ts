@@ -17,7 +17,7 @@
  */
 import { ByteWriter, compareBytes, Tag } from "./_canonical_writer.ts";
 import { fileUrlPath } from "./_canonical_url.ts";
-import { fsPath } from "../path/byte_path.ts";
+import { pathBytes } from "../path/byte_path.ts";
 import type { BytePath } from "../path/byte_path.ts";
 
 /** Options of {@link encodeCanonical}. */
@@ -208,7 +208,7 @@ class Encoder {
     }
     const path = fileUrlPath(v);
     w.byte(Tag.fileUrl);
-    w.raw(fsPath(path));
+    w.raw(pathBytes(path));
     const extra = this.onFileUrl?.(v, path);
     if (extra === undefined) return w.byte(0);
     if (typeof extra === "string") {

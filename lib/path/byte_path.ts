@@ -39,7 +39,9 @@ export function bytePath(text: string): BytePath {
 }
 
 /**
- * The `Buffer` form of a {@link BytePath}, for `node:fs` calls.
+ * The form of a {@link BytePath} to hand to `node:fs`: a plain string when the bytes are
+ * valid UTF-8 (every runtime accepts it, and Deno's `node:fs` rejects `Buffer` paths in
+ * some calls), a `Buffer` of the exact bytes otherwise.
  *
  * @example
  * ```ts
@@ -48,7 +50,23 @@ export function bytePath(text: string): BytePath {
  * existsSync(fsPath(bytePath("/tmp")));
  * ```
  */
-export function fsPath(p: BytePath): Buffer {
+export function fsPath(p: BytePath): string | Buffer {
+  // deno-lint-ignore no-control-regex
+  if (!/[^\x00-\x7f]/.test(p)) return p;
+  const text = Buffer.from(p, "latin1").toString("utf8");
+  return Buffer.from(text, "utf8").toString("latin1") === p ? text : Buffer.from(p, "latin1");
+}
+
+/**
+ * The exact bytes of a {@link BytePath}.
+ *
+ * @example
+ * ```ts
+ * import { pathBytes } from "./byte_path.ts";
+ * pathBytes("/\xff").length; // 2
+ * ```
+ */
+export function pathBytes(p: BytePath): Buffer {
   return Buffer.from(p, "latin1");
 }
 
