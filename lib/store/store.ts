@@ -171,7 +171,10 @@ export class Store {
 
   /** Counts a hit on `entryId` and the time it saved. */
   recordHit(entryId: number, opts: { savedMs: number } & AtTime): void {
-    guard("record hit", () => this.#entries.recordHit(entryId, { now: this.#now(opts), ...opts }));
+    guard(
+      "record hit",
+      () => this.#entries.recordHit(entryId, { savedMs: opts.savedMs, now: this.#now(opts) }),
+    );
   }
 
   /** Counts a miss. */
