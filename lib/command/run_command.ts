@@ -13,6 +13,7 @@ import { logger } from "../log/logger.ts";
 import { bytePath } from "../path/byte_path.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { probeTracer } from "../trace/probe.ts";
+import { argvPaths } from "./argv_paths.ts";
 import { executeTraced } from "./execute_traced.ts";
 import { type CommandIdentity, commandKey } from "./command_key.ts";
 import { runPlain } from "./run_plain.ts";
@@ -103,6 +104,7 @@ async function runThroughCache(
     label: id.label,
     declaredInputs: id.inputs,
     declaredOutputs: id.outputs,
+    prefetch: argvPaths(opts.argv, { cwd: opts.cwd }),
     execute: (ctx) => {
       state.started = true;
       return executeTraced({

@@ -12,7 +12,16 @@
  *
  * @module
  */
-import { lstatSync, statSync } from "node:fs";
+import {
+  type BigIntStats,
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  statSync,
+} from "node:fs";
+import { digestFile } from "../hash/digest.ts";
 import { type BytePath, fsPath } from "../path/byte_path.ts";
 
 /** Slack below the run's start time within which a ctime counts as "during the run". */
@@ -29,6 +38,7 @@ export interface StatStamp {
   readonly mtimeNs: bigint;
   readonly ctimeNs: bigint;
   readonly isDir: boolean;
+  readonly isFile: boolean;
 }
 
 /** A fingerprint attempt's result. */
@@ -49,15 +59,7 @@ export type Fingerprint =
  */
 export function stamp(path: BytePath): StatStamp | null {
   try {
-    const s = statSync(fsPath(path), { bigint: true });
-    return {
-      dev: s.dev,
-      ino: s.ino,
-      size: s.size,
-      mtimeNs: s.mtimeNs,
-      ctimeNs: s.ctimeNs,
-      isDir: s.isDirectory(),
-    };
+    return toStamp(statSync(fsPath(path), { bigint: true }));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return null;
@@ -101,6 +103,11 @@ export function sameStamp(a: StatStamp, b: StatStamp): boolean {
 /**
  * Fingerprints `path` as it was before a run that started at `startedAt` (ms).
  *
+ * The file is opened first, so its original inode stays readable even if the run
+ * renames another file over the path (`sed -i`) while the digest is computed; an
+ * in-place change shows in the inode's ctime and makes the result `changed-during-run`.
+ * Special files (FIFOs, devices, sockets) are never opened: they are `unreadable`.
+ *
  * @example
  * ```ts ignore
  * const fp = await fingerprint("/src/main.c", { startedAt: Date.now(), digest });
@@ -112,15 +119,49 @@ export async function fingerprint(
   options: { startedAt: number; digest: Digester },
 ): Promise<Fingerprint> {
   const limit = BigInt(options.startedAt) * 1_000_000n - CTIME_SLACK_NS;
+  let fd: number | null = null;
   try {
     const before = stamp(path);
     if (before === null) return { kind: "missing" };
     if (before.ctimeNs >= limit) return { kind: "changed-during-run" };
-    const digest = await options.digest(path, before.isDir ? "listing" : "file");
-    const after = stamp(path);
-    if (after === null || !sameStamp(before, after)) return { kind: "changed-during-run" };
-    return { kind: "ok", digest, stamp: before };
+    if (before.isDir) {
+      const digest = await options.digest(path, "listing");
+      const after = stamp(path);
+      return after !== null && sameStamp(before, after)
+        ? { kind: "ok", digest, stamp: before }
+        : { kind: "changed-during-run" };
+    }
+    if (!before.isFile) return { kind: "unreadable", reason: "not a regular file" };
+    fd = openSync(fsPath(path), constants.O_RDONLY | constants.O_NONBLOCK);
+    const held = fdStamp(fd);
+    if (!sameStamp(before, held)) return { kind: "changed-during-run" };
+    const viaPath = await options.digest(path, "file");
+    const now = stamp(path);
+    if (now !== null && sameStamp(held, now)) return { kind: "ok", digest: viaPath, stamp: held };
+    // The path now names another file; the one the run read is still open here.
+    if (!sameStamp(held, fdStamp(fd))) return { kind: "changed-during-run" };
+    const { digest } = await digestFile(`/proc/self/fd/${fd}`);
+    if (!sameStamp(held, fdStamp(fd))) return { kind: "changed-during-run" };
+    return { kind: "ok", digest, stamp: held };
   } catch (e) {
     return { kind: "unreadable", reason: (e as Error).message };
+  } finally {
+    if (fd !== null) closeSync(fd);
   }
+}
+
+function fdStamp(fd: number): StatStamp {
+  return toStamp(fstatSync(fd, { bigint: true }));
+}
+
+function toStamp(s: BigIntStats): StatStamp {
+  return {
+    dev: s.dev,
+    ino: s.ino,
+    size: s.size,
+    mtimeNs: s.mtimeNs,
+    ctimeNs: s.ctimeNs,
+    isDir: s.isDirectory(),
+    isFile: s.isFile(),
+  };
 }

@@ -47,6 +47,16 @@ export class InputRecorder {
     if (!this.#early.has(path)) this.#early.set(path, fingerprint(path, this.#options));
   };
 
+  /**
+   * Fingerprints `paths` now and waits for the results: called before the work starts, so
+   * likely inputs (named on the command line, recorded by earlier candidates) have their
+   * pre-run state even when the run rewrites them in place at once.
+   */
+  async prefetch(paths: Iterable<BytePath>): Promise<void> {
+    for (const p of paths) this.onFirstRead(p);
+    await Promise.all(this.#early.values());
+  }
+
   /** Resolves the recorded inputs: declared ones first, then observed ones in trace order. */
   async finish(
     run: { declared: readonly BytePath[]; effects: Effects },

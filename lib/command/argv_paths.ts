@@ -1,0 +1,36 @@
+/**
+ * Paths named on a command line (`sed -i f.txt`, `gcc -c m.c`, `--config=app.toml`):
+ * likely inputs, fingerprinted before the command starts so their pre-run content is
+ * known even when the command rewrites them at once. Only a hint: a path is recorded as an
+ * input only if the trace shows the command reading it.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { type BytePath, bytePath } from "../path/byte_path.ts";
+
+const MAX_TOKENS = 256;
+
+/**
+ * Absolute paths for the argv tokens (and `--flag=value` values) that could name files.
+ *
+ * @example
+ * ```ts
+ * import { argvPaths } from "./argv_paths.ts";
+ * argvPaths(["sed", "-i", "s/a/b/", "f.txt"], { cwd: "/w" }); // includes "/w/f.txt"
+ * ```
+ */
+export function argvPaths(argv: readonly string[], options: { cwd: string }): BytePath[] {
+  const out = new Set<BytePath>();
+  for (const token of argv.slice(0, MAX_TOKENS)) {
+    const value = token.startsWith("-") && token.includes("=")
+      ? token.slice(token.indexOf("=") + 1)
+      : token;
+    if (value === "" || value.startsWith("-") || value.length > 4096 || value.includes("\n")) {
+      continue;
+    }
+    if (value.includes("\0")) continue;
+    out.add(bytePath(resolve(options.cwd, value)));
+  }
+  return [...out];
+}
