@@ -18,7 +18,7 @@ import type { ReplayTarget } from "../capture/replay.ts";
 import { isCasherError } from "../errors/casher_error.ts";
 import { logger } from "../log/logger.ts";
 import { bytePathsSupported } from "../runtime/mod.ts";
-import { displayPath, isUtf8Path } from "../path/byte_path.ts";
+import { type BytePath, displayPath, isUtf8Path } from "../path/byte_path.ts";
 import type { Store } from "../store/store.ts";
 import type { EntryDraft, RecordedResult } from "../store/types.ts";
 import { captureOutputs } from "./capture_outputs.ts";
@@ -51,15 +51,9 @@ export interface RunWorkOptions {
  */
 export async function runWork(work: Work, options: RunWorkOptions): Promise<Outcome> {
   const { store, policy } = options;
-  const t0 = performance.now();
   let reason: MissReason = { kind: "forced" };
   if (!policy.force) {
     const first = await tryHit(work, options);
-    log.info("lookup {label}: {result} in {ms} ms", {
-      label: work.label,
-      result: first.kind,
-      ms: (performance.now() - t0).toFixed(1),
-    });
     if (first.kind === "hit") return first;
     reason = first.reason;
   }
@@ -80,7 +74,13 @@ export async function runWork(work: Work, options: RunWorkOptions): Promise<Outc
 type HitOrMiss = Extract<Outcome, { kind: "hit" }> | { kind: "miss"; reason: MissReason };
 
 async function tryHit(work: Work, options: RunWorkOptions): Promise<HitOrMiss> {
+  const t0 = performance.now();
   const found = await lookup(options.store, work);
+  log.info("lookup {label}: {result} in {ms} ms", {
+    label: work.label,
+    result: found.kind,
+    ms: (performance.now() - t0).toFixed(1),
+  });
   if (found.kind === "miss") return found;
   const { entry } = found;
   const pin = options.store.pin(entry.id);
@@ -115,7 +115,7 @@ async function executeAndStore(
   const { store } = options;
   const startedAt = Date.now();
   const recorder = new InputRecorder({ startedAt, digest: storeSource(store).digest });
-  for (const path of work.declaredInputs) recorder.onFirstRead(path);
+  await recorder.prefetch(prefetchList(work, store));
   log.info("run {label}: start", { label: work.label });
   const t0 = performance.now();
   const exec = await work.execute({ startedAt, onFirstRead: recorder.onFirstRead });
@@ -124,7 +124,7 @@ async function executeAndStore(
   store.recordMiss();
   let stored: Extract<Outcome, { kind: "miss" }>["stored"];
   try {
-    stored = await storeExecution(work, { store, exec, recorder, durationMs, ...options });
+    stored = await storeExecution(work, { ...options, exec, recorder, durationMs });
   } catch (e) {
     stored = {
       kind: "not-stored",
@@ -183,6 +183,15 @@ async function storeExecution(
   };
   store.putEntry(draft);
   return { kind: "stored", bytes: captured.bytes + (streamInfo?.size ?? 0) };
+}
+
+/** Declared inputs, the face's hints, and every input earlier candidates of the key recorded. */
+function prefetchList(work: Work, store: Store): Set<BytePath> {
+  const paths = new Set<BytePath>([...work.declaredInputs, ...(work.prefetch ?? [])]);
+  for (const entry of store.candidates(work.key)) {
+    for (const input of entry.inputs) if (input.kind !== "absent") paths.add(input.path);
+  }
+  return paths;
 }
 
 function vetoOf(exec: Execution, policy: RunPolicy): string | null {

@@ -54,6 +54,11 @@ export interface Work {
   readonly label: string;
   /** Paths the caller declared as inputs: fingerprinted before the run. */
   readonly declaredInputs: readonly BytePath[];
+  /**
+   * Paths that are likely inputs (e.g. named on the command line): fingerprinted before the
+   * work starts. Recorded only if the run actually reads them.
+   */
+  readonly prefetch?: readonly BytePath[];
   /** Paths always captured as outputs after the run, when they exist. */
   readonly declaredOutputs: readonly BytePath[];
   /** Runs the work (showing output live) and reports what happened. */
