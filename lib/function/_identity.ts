@@ -6,14 +6,20 @@
  *
  * @module
  */
-import { pathToFileURL } from "node:url";
+import { readFileSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 /** A wrapped function's identity. */
 export interface FunctionIdentity {
   /** `file:` URL (or other URL) of the module that called `cached()`; `""` when unknown. */
   readonly module: string;
   readonly name: string;
-  /** The function's source text (`fn.toString()`), digested into the key. */
+  /**
+   * What is digested into the key as the function's code: the defining module's file
+   * content when the function's definition is found in it (the same bytes in every
+   * runtime: Bun's `fn.toString()` is its transpiler's output, Deno's is not), else
+   * `fn.toString()` (then entries are not shared between runtimes).
+   */
   readonly source: string;
   readonly version: string;
   /** Parameter names, `arg<i>` where unknown. */
@@ -36,14 +42,49 @@ export function functionIdentity(
   fn: (...args: never[]) => unknown,
   options: { version: string },
 ): FunctionIdentity {
-  const source = Function.prototype.toString.call(fn);
+  const text = Function.prototype.toString.call(fn);
+  const module = callerModule(new Error().stack ?? "");
+  const moduleText = readModule(module);
+  const source = moduleText !== null && definedIn(moduleText, fn.name)
+    ? `module\0${moduleText}`
+    : `function\0${text}`;
   return {
-    module: callerModule(new Error().stack ?? ""),
+    module,
     name: fn.name,
     source,
     version: options.version,
-    params: paramNames(source, fn.length),
+    params: paramNames(text, fn.length),
   };
+}
+
+/**
+ * Whether `text` appears to define a function or method called `name` (anonymous
+ * functions are taken as defined inline). Imported functions are not found, so they are
+ * keyed by their own `toString()`.
+ *
+ * @example
+ * ```ts
+ * import { definedIn } from "./_identity.ts";
+ * definedIn("const f = cached(async function train(x) {})", "train"); // true
+ * definedIn('import { train } from "./t.ts";\ncached(train);', "train"); // false
+ * ```
+ */
+export function definedIn(text: string, name: string): boolean {
+  if (name === "") return true;
+  const n = name.replace(/[$]/g, "\\$");
+  return new RegExp(
+    `function\\s*\\*?\\s*${n}\\s*\\(|\\b${n}\\s*[:=]\\s*(?:async\\s*)?(?:function\\b|\\(|[A-Za-z_$][\\w$]*\\s*=>)|^\\s*(?:(?:static|async|public|private|protected|override)\\s+)*\\*?\\s*${n}\\s*\\(`,
+    "m",
+  ).test(text);
+}
+
+function readModule(url: string): string | null {
+  if (!url.startsWith("file:")) return null;
+  try {
+    return readFileSync(fileURLToPath(url), "utf8");
+  } catch {
+    return null;
+  }
 }
 
 /**

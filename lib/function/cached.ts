@@ -62,10 +62,10 @@ type AnyFn = (this: any, ...args: any[]) => any;
  * await train(file("data.csv")); // replays the print, returns the stored value
  * ```
  */
-export function cached<A extends unknown[], R>(
-  fn: (...args: A) => R,
-  options?: CachedOptions<A>,
-): Cached<A, R>;
+export function cached<F extends AnyFn>(
+  fn: F,
+  options?: CachedOptions<Parameters<F>>,
+): Cached<Parameters<F>, ReturnType<F>>;
 /** Decorator factory form: `@cached({ version: "2" }) method(...) {}`. */
 export function cached(
   options?: CachedOptions,
