@@ -23,7 +23,13 @@ export interface RecordedInput {
 
 /** A side effect on the file system that a hit restores. */
 export type RecordedOutput =
-  | { readonly kind: "file"; readonly path: BytePath; readonly blob: string; readonly mode: number; readonly size: number }
+  | {
+    readonly kind: "file";
+    readonly path: BytePath;
+    readonly blob: string;
+    readonly mode: number;
+    readonly size: number;
+  }
   | { readonly kind: "symlink"; readonly path: BytePath; readonly target: BytePath }
   | { readonly kind: "dir"; readonly path: BytePath; readonly mode: number };
 

@@ -40,15 +40,24 @@ Deno.test("recorder copies pushed bytes so callers may reuse buffers", () => {
 Deno.test("a truncated chunk log is reported as corrupt, never half-decoded", () => {
   const good = encodeChunkLog([{ fd: 1, bytes: te.encode("hello") }]);
   for (let cut = 1; cut < good.length; cut++) {
-    assert.throws(() => decodeChunkLog(good.subarray(0, cut)), (e) => isCasherError(e, "blob-corrupt"));
+    assert.throws(
+      () => decodeChunkLog(good.subarray(0, cut)),
+      (e) => isCasherError(e, "blob-corrupt"),
+    );
   }
-  assert.throws(() => decodeChunkLog(new Uint8Array([3, 0, 0, 0, 0])), (e) => isCasherError(e, "blob-corrupt"));
+  assert.throws(
+    () => decodeChunkLog(new Uint8Array([3, 0, 0, 0, 0])),
+    (e) => isCasherError(e, "blob-corrupt"),
+  );
 });
 
 Deno.test("replay writes chunks in order and stops quietly on EPIPE", () => {
   const seen: string[] = [];
   const outcome = replayChunks(
-    [{ fd: 1, bytes: te.encode("1") }, { fd: 2, bytes: te.encode("2") }, { fd: 1, bytes: te.encode("3") }],
+    [{ fd: 1, bytes: te.encode("1") }, { fd: 2, bytes: te.encode("2") }, {
+      fd: 1,
+      bytes: te.encode("3"),
+    }],
     {
       write(fd, bytes) {
         if (seen.length === 2) throw Object.assign(new Error("pipe"), { code: "EPIPE" });

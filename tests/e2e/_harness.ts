@@ -73,7 +73,13 @@ export async function spawn(
     await w.close();
   }
   const r = await child.output();
-  return { code: r.code, stdout: r.stdout, stderr: r.stderr, out: td.decode(r.stdout), err: td.decode(r.stderr) };
+  return {
+    code: r.code,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    out: td.decode(r.stdout),
+    err: td.decode(r.stderr),
+  };
 }
 
 /**

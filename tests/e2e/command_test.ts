@@ -103,24 +103,30 @@ e2e("gcc: editing a header misses, reverting the edit hits again", async (t) => 
   assert.deepEqual(Deno.readFileSync(t.path("m.o")), v1);
 });
 
-e2e("python3: editing an imported module misses; a shadowing module earlier on the path misses", async (t) => {
-  t.write("lib/mod.py", "X = 1\n");
-  t.write("main.py", "import sys\nsys.path.insert(0, 'early')\nsys.path.append('lib')\nimport mod\nprint(mod.X)\n");
-  Deno.mkdirSync(t.path("early"));
-  await settle();
-  const cmd = counted("python3 -B main.py");
-  assert.equal((await t.run(cmd)).out, "1\n");
-  assert.equal((await t.run(cmd)).out, "1\n");
-  assert.equal(runs(t), 1);
-  t.write("lib/mod.py", "X = 2\n");
-  await settle();
-  assert.equal((await t.run(cmd)).out, "2\n");
-  assert.equal(runs(t), 2);
-  t.write("early/mod.py", "X = 3\n");
-  await settle();
-  assert.equal((await t.run(cmd)).out, "3\n");
-  assert.equal(runs(t), 3);
-});
+e2e(
+  "python3: editing an imported module misses; a shadowing module earlier on the path misses",
+  async (t) => {
+    t.write("lib/mod.py", "X = 1\n");
+    t.write(
+      "main.py",
+      "import sys\nsys.path.insert(0, 'early')\nsys.path.append('lib')\nimport mod\nprint(mod.X)\n",
+    );
+    Deno.mkdirSync(t.path("early"));
+    await settle();
+    const cmd = counted("python3 -B main.py");
+    assert.equal((await t.run(cmd)).out, "1\n");
+    assert.equal((await t.run(cmd)).out, "1\n");
+    assert.equal(runs(t), 1);
+    t.write("lib/mod.py", "X = 2\n");
+    await settle();
+    assert.equal((await t.run(cmd)).out, "2\n");
+    assert.equal(runs(t), 2);
+    t.write("early/mod.py", "X = 3\n");
+    await settle();
+    assert.equal((await t.run(cmd)).out, "3\n");
+    assert.equal(runs(t), 3);
+  },
+);
 
 e2e("ls dir misses after a file is added to dir", async (t) => {
   t.write("d/a", "");
@@ -148,18 +154,21 @@ e2e("--env: a listed variable changes the key, an unlisted one does not", async 
   assert.equal(runs(t), 4, "CASHER_ENV=COLOR puts COLOR in the key");
 });
 
-e2e("a command found via PATH misses when an earlier PATH directory gains one of that name", async (t) => {
-  t.write("late/tool", "#!/bin/sh\necho late\n");
-  Deno.chmodSync(t.path("late/tool"), 0o755);
-  Deno.mkdirSync(t.path("early"));
-  await settle();
-  const env = { PATH: `${t.path("early")}:${t.path("late")}:/usr/bin:/bin` };
-  assert.equal((await t.run(["--", "tool"], { env })).out, "late\n");
-  t.write("early/tool", "#!/bin/sh\necho early\n");
-  Deno.chmodSync(t.path("early/tool"), 0o755);
-  await settle();
-  assert.equal((await t.run(["--", "tool"], { env })).out, "early\n");
-});
+e2e(
+  "a command found via PATH misses when an earlier PATH directory gains one of that name",
+  async (t) => {
+    t.write("late/tool", "#!/bin/sh\necho late\n");
+    Deno.chmodSync(t.path("late/tool"), 0o755);
+    Deno.mkdirSync(t.path("early"));
+    await settle();
+    const env = { PATH: `${t.path("early")}:${t.path("late")}:/usr/bin:/bin` };
+    assert.equal((await t.run(["--", "tool"], { env })).out, "late\n");
+    t.write("early/tool", "#!/bin/sh\necho early\n");
+    Deno.chmodSync(t.path("early/tool"), 0o755);
+    await settle();
+    assert.equal((await t.run(["--", "tool"], { env })).out, "early\n");
+  },
+);
 
 e2e("a path with a space, a quote and a newline in its name is replayed correctly", async (t) => {
   const name = "out/we ird'\nname.txt";
@@ -213,7 +222,14 @@ e2e("stats counts are right after a scripted sequence", async (t) => {
 
 e2e("a broken cache dir never changes the command's output or exit code", async (t) => {
   t.write("not-a-dir", "I am a file\n");
-  const r = await t.run(["--cache-dir", t.path("not-a-dir"), "--", "sh", "-c", "echo out; echo err >&2; exit 7"]);
+  const r = await t.run([
+    "--cache-dir",
+    t.path("not-a-dir"),
+    "--",
+    "sh",
+    "-c",
+    "echo out; echo err >&2; exit 7",
+  ]);
   assert.equal(r.code, 7);
   assert.equal(r.out, "out\n");
   assert.match(r.err, /^err$/m);
