@@ -19,9 +19,10 @@ import {
   fstatSync,
   lstatSync,
   openSync,
+  readFileSync,
   statSync,
 } from "node:fs";
-import { digestFile } from "../hash/digest.ts";
+import { digestBytes, digestFile } from "../hash/digest.ts";
 import { type BytePath, fsPath } from "../path/byte_path.ts";
 
 /** Slack below the run's start time within which a ctime counts as "during the run". */
@@ -164,4 +165,54 @@ function toStamp(s: BigIntStats): StatStamp {
     isDir: s.isDirectory(),
     isFile: s.isFile(),
   };
+}
+
+/** A file's content read synchronously at its first read, with its stat. */
+export interface ContentSnapshot {
+  readonly stamp: StatStamp;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * Reads a regular file of at most `maxBytes` synchronously, checking that its stat did
+ * not change while reading; `null` when it is not such a file or changed. Lets an
+ * in-process face capture an input's pre-call content before the call, running on the
+ * same thread, can overwrite it (an async digest would run too late).
+ *
+ * @example
+ * ```ts
+ * import { snapshotFile } from "./fingerprint.ts";
+ * snapshotFile("/etc/hostname", { maxBytes: 1 << 20 })?.bytes.byteLength;
+ * ```
+ */
+export function snapshotFile(
+  path: BytePath,
+  options: { maxBytes: number },
+): ContentSnapshot | null {
+  try {
+    const before = stamp(path);
+    if (before === null || before.isDir || before.size > BigInt(options.maxBytes)) return null;
+    const bytes = readFileSync(fsPath(path));
+    const after = stamp(path);
+    return after !== null && sameStamp(before, after) ? { stamp: before, bytes } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Fingerprints a {@link ContentSnapshot} under the same ctime rule as {@link fingerprint}.
+ *
+ * @example
+ * ```ts ignore
+ * const fp = await fingerprintSnapshot(snap, { startedAt });
+ * ```
+ */
+export async function fingerprintSnapshot(
+  snap: ContentSnapshot,
+  options: { startedAt: number },
+): Promise<Fingerprint> {
+  const limit = BigInt(options.startedAt) * 1_000_000n - CTIME_SLACK_NS;
+  if (snap.stamp.ctimeNs >= limit) return { kind: "changed-during-run" };
+  return { kind: "ok", digest: await digestBytes(snap.bytes), stamp: snap.stamp };
 }

@@ -10,10 +10,12 @@ import { type BytePath, displayPath } from "../path/byte_path.ts";
 import type { RecordedInput } from "../store/types.ts";
 import type { Effects, ObservedInput } from "../trace/effects.ts";
 import {
+  type ContentSnapshot,
   type Digester,
   exists,
   type Fingerprint,
   fingerprint,
+  fingerprintSnapshot,
   sameStamp,
   stamp,
 } from "./fingerprint.ts";
@@ -42,9 +44,16 @@ export class InputRecorder {
     this.#options = options;
   }
 
-  /** Starts fingerprinting `path` now, once; the result is awaited in `finish`. */
-  readonly onFirstRead = (path: BytePath): void => {
-    if (!this.#early.has(path)) this.#early.set(path, fingerprint(path, this.#options));
+  /**
+   * Starts fingerprinting `path` now, once; the result is awaited in `finish`. A
+   * `snapshot` of the content taken synchronously at the read is used when given.
+   */
+  readonly onFirstRead = (path: BytePath, snapshot?: ContentSnapshot | null): void => {
+    if (this.#early.has(path)) return;
+    this.#early.set(
+      path,
+      snapshot ? fingerprintSnapshot(snapshot, this.#options) : fingerprint(path, this.#options),
+    );
   };
 
   /**

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Chunk } from "../capture/chunk_log.ts";
+import type { ContentSnapshot } from "./fingerprint.ts";
 import type { BytePath } from "../path/byte_path.ts";
 import type { Entry, InputMismatch } from "../store/types.ts";
 import type { Effects } from "../trace/effects.ts";
@@ -16,8 +17,11 @@ export type ReplayOutputs = "always" | "if-missing" | "never";
 export interface ExecContext {
   /** Wall-clock ms when execution started; inputs changed after it are not trusted. */
   readonly startedAt: number;
-  /** Call as soon as a path is first read, so its pre-run content can be fingerprinted. */
-  readonly onFirstRead: (path: BytePath) => void;
+  /**
+   * Call as soon as a path is first read, so its pre-run content can be fingerprinted;
+   * an in-process face passes the content it read synchronously (`snapshotFile`).
+   */
+  readonly onFirstRead: (path: BytePath, snapshot?: ContentSnapshot | null) => void;
 }
 
 /** How the work ended. `exit` and `value` may be stored; the others never are. */

@@ -8,11 +8,15 @@
  */
 import type { Chunk } from "../capture/chunk_log.ts";
 import { encodeValue } from "../codec/mod.ts";
+import { snapshotFile } from "../engine/fingerprint.ts";
 import type { ExecContext, Execution, WorkResult } from "../engine/types.ts";
 import { type BytePath, isUnder } from "../path/byte_path.ts";
 import type { Effects } from "../trace/effects.ts";
 import type { CallKey } from "./_call_key.ts";
 import { runTracked, type TrackedOutcome } from "./io_tracker.ts";
+
+/** Inputs up to this size are read at their first read, so a later rewrite cannot hide them. */
+const SNAPSHOT_MAX_BYTES = 8 << 20;
 
 /** What the face keeps from the run (the value itself never goes through the engine). */
 export interface RanCall {
@@ -47,7 +51,9 @@ export async function executeCall(
   ctx: ExecContext,
   c: ExecuteCallContext,
 ): Promise<Execution> {
-  const run = await runTracked(call, { onFirstRead: ctx.onFirstRead });
+  const run = await runTracked(call, {
+    onFirstRead: (p) => ctx.onFirstRead(p, snapshotFile(p, { maxBytes: SNAPSHOT_MAX_BYTES })),
+  });
   const effects = keepOutputs(run.effects, c);
   c.onRan({ outcome: run.outcome, effects, chunks: run.chunks });
   if (run.outcome.kind === "error") {

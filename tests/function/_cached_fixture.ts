@@ -41,7 +41,7 @@ export interface Dirs {
  * test("...", () => withCache(async ({ dir, cache }) => { ... }));
  * ```
  */
-export async function withCache(fn: (d: Dirs) => Promise<void>): Promise<void> {
+export async function withCache(fn: (d: Dirs) => void | Promise<void>): Promise<void> {
   logsReady ??= configureLogs({
     reset: true,
     sinks: { mem: (r: LogRecord) => void logs.push(r) },

@@ -30,7 +30,7 @@ test("hit returns the stored value and replays stdout and stderr in order withou
   }));
 
 test("keeps name and length; unknown options and bad values are TypeErrors naming them", () =>
-  withCache(async () => {
+  withCache(() => {
     const f = cached(function add(a: number, b: number, c = 1) {
       return a + b + c;
     });
