@@ -58,7 +58,9 @@ function reasons(store: Store, miss: { fields: KeyFields; reason: MissReason }):
 }
 
 function compareWithClosest(store: Store, now: KeyFields): string[] {
+  const mine = JSON.stringify(now); // the entry this miss just stored, if any
   const closest = store.listEntries()
+    .filter((e) => e.keyMaterial !== mine)
     .map((e) => parseKeyFields(e.keyMaterial))
     .find((f) => f !== null && f.module === now.module && f.name === now.name);
   if (closest === undefined || closest === null) {
