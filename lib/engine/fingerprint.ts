@@ -12,18 +12,10 @@
  *
  * @module
  */
-import {
-  type BigIntStats,
-  closeSync,
-  constants,
-  fstatSync,
-  lstatSync,
-  openSync,
-  readFileSync,
-  statSync,
-} from "node:fs";
+import { closeSync, constants, lstatSync, openSync, readFileSync } from "node:fs";
 import { digestBytes, digestFile } from "../hash/digest.ts";
-import { type BytePath, fsPath } from "../path/byte_path.ts";
+import { type BytePath, fsPath, pathBytes } from "../path/byte_path.ts";
+import { type PreciseStat, preciseStat } from "../runtime/mod.ts";
 
 /** Slack below the run's start time within which a ctime counts as "during the run". */
 export const CTIME_SLACK_NS = 10_000_000n;
@@ -31,16 +23,8 @@ export const CTIME_SLACK_NS = 10_000_000n;
 /** Hashes a path as a file's content or a directory's listing. */
 export type Digester = (path: BytePath, kind: "file" | "listing") => Promise<string>;
 
-/** The identity of a file system object at one moment. */
-export interface StatStamp {
-  readonly dev: bigint;
-  readonly ino: bigint;
-  readonly size: bigint;
-  readonly mtimeNs: bigint;
-  readonly ctimeNs: bigint;
-  readonly isDir: boolean;
-  readonly isFile: boolean;
-}
+/** The identity of a file system object at one moment (nanosecond times in every runtime). */
+export type StatStamp = PreciseStat;
 
 /** A fingerprint attempt's result. */
 export type Fingerprint =
@@ -59,13 +43,7 @@ export type Fingerprint =
  * ```
  */
 export function stamp(path: BytePath): StatStamp | null {
-  try {
-    return toStamp(statSync(fsPath(path), { bigint: true }));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return null;
-    throw e;
-  }
+  return preciseStat({ path: pathBytes(path) });
 }
 
 /**
@@ -152,19 +130,9 @@ export async function fingerprint(
 }
 
 function fdStamp(fd: number): StatStamp {
-  return toStamp(fstatSync(fd, { bigint: true }));
-}
-
-function toStamp(s: BigIntStats): StatStamp {
-  return {
-    dev: s.dev,
-    ino: s.ino,
-    size: s.size,
-    mtimeNs: s.mtimeNs,
-    ctimeNs: s.ctimeNs,
-    isDir: s.isDirectory(),
-    isFile: s.isFile(),
-  };
+  const s = preciseStat({ fd });
+  if (s === null) throw new Error(`descriptor ${fd} vanished`);
+  return s;
 }
 
 /** A file's content read synchronously at its first read, with its stat. */

@@ -4,3 +4,4 @@
  * @module
  */
 export * from "./runtime.ts";
+export * from "./precise_stat.ts";

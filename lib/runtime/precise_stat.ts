@@ -1,0 +1,147 @@
+/**
+ * `stat` with nanosecond timestamps in every runtime.
+ *
+ * casher's "did this input change during the run?" rule compares a file's ctime with the
+ * run's start, so it needs the kernel's real ctime. Bun and Node report it in full; Deno's
+ * `node:fs` and `Deno.statSync` truncate ctime to whole seconds, so under Deno this module
+ * calls libc's `statx(2)` through FFI (the `statx` buffer layout is the same on every Linux
+ * architecture). When FFI is unavailable it reports `precise: false` and callers must treat
+ * the timestamps as coarse.
+ *
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import { fstatSync, statSync } from "node:fs";
+
+/** The fields of a stat that casher's fingerprints use. */
+export interface PreciseStat {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly size: bigint;
+  readonly mtimeNs: bigint;
+  readonly ctimeNs: bigint;
+  readonly isDir: boolean;
+  readonly isFile: boolean;
+}
+
+const S_IFMT = 0o170000;
+const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
+const AT_FDCWD = -100;
+const AT_EMPTY_PATH = 0x1000;
+const STATX_BASIC_STATS = 0x7ff;
+const ENOENT = 2;
+const ENOTDIR = 20;
+
+// deno-lint-ignore no-explicit-any
+const g = globalThis as any;
+
+interface StatxLib {
+  statx(dirfd: number, path: Uint8Array, flags: number, mask: number, buf: Uint8Array): number;
+  errno(): number;
+}
+
+let lib: StatxLib | null | undefined;
+
+function statxLib(): StatxLib | null {
+  if (lib !== undefined) return lib;
+  lib = null;
+  if (typeof g.Deno?.dlopen !== "function") return lib;
+  try {
+    const dl = g.Deno.dlopen("libc.so.6", {
+      statx: { parameters: ["i32", "buffer", "i32", "u32", "buffer"], result: "i32" },
+      __errno_location: { parameters: [], result: "pointer" },
+    });
+    lib = {
+      statx: (dirfd, path, flags, mask, buf) => dl.symbols.statx(dirfd, path, flags, mask, buf),
+      errno: () => new g.Deno.UnsafePointerView(dl.symbols.__errno_location()).getInt32(),
+    };
+  } catch {
+    lib = null;
+  }
+  return lib;
+}
+
+/**
+ * True when {@link preciseStat} reports real nanosecond ctimes in this process.
+ *
+ * @example
+ * ```ts
+ * import { hasPreciseCtime } from "./precise_stat.ts";
+ * console.log(hasPreciseCtime());
+ * ```
+ */
+export function hasPreciseCtime(): boolean {
+  return typeof g.Deno === "undefined" || statxLib() !== null;
+}
+
+/**
+ * Stats a path (following symlinks) or an open fd; `null` when the path does not exist.
+ * Other errors are thrown (as `Error` with `code`).
+ *
+ * @example
+ * ```ts
+ * import { preciseStat } from "./precise_stat.ts";
+ * preciseStat({ path: Buffer.from("/etc/hostname") })?.ctimeNs;
+ * ```
+ */
+export function preciseStat(target: { path: Buffer } | { fd: number }): PreciseStat | null {
+  const fx = typeof g.Deno === "undefined" ? null : statxLib();
+  if (fx === null) return nodeStat(target);
+  const buf = new Uint8Array(256);
+  const rc = "fd" in target
+    ? fx.statx(target.fd, new Uint8Array([0]), AT_EMPTY_PATH, STATX_BASIC_STATS, buf)
+    : fx.statx(AT_FDCWD, Buffer.concat([target.path, Buffer.from([0])]), 0, STATX_BASIC_STATS, buf);
+  if (rc !== 0) {
+    const errno = fx.errno();
+    if (errno === ENOENT || errno === ENOTDIR) return null;
+    throw Object.assign(new Error(`statx failed with errno ${errno}`), { errno });
+  }
+  const v = new DataView(buf.buffer);
+  const ts = (at: number) =>
+    v.getBigInt64(at, true) * 1_000_000_000n + BigInt(v.getUint32(at + 8, true));
+  const mode = v.getUint16(28, true);
+  const dev = makedev(BigInt(v.getUint32(136, true)), BigInt(v.getUint32(140, true)));
+  return {
+    dev,
+    ino: v.getBigUint64(32, true),
+    size: v.getBigUint64(40, true),
+    ctimeNs: ts(96),
+    mtimeNs: ts(112),
+    isDir: (mode & S_IFMT) === S_IFDIR,
+    isFile: (mode & S_IFMT) === S_IFREG,
+  };
+}
+
+/** glibc's `makedev`, so device numbers agree with `node:fs` in other runtimes. */
+function makedev(major: bigint, minor: bigint): bigint {
+  return ((major & 0xfffff000n) << 32n) | ((major & 0xfffn) << 8n) |
+    ((minor & 0xffffff00n) << 12n) | (minor & 0xffn);
+}
+
+function nodeStat(target: { path: Buffer } | { fd: number }): PreciseStat | null {
+  let s;
+  try {
+    s = "fd" in target
+      ? fstatSync(target.fd, { bigint: true })
+      : statSync(pathArg(target.path), { bigint: true });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return null;
+    throw e;
+  }
+  return {
+    dev: s.dev,
+    ino: s.ino,
+    size: s.size,
+    mtimeNs: s.mtimeNs,
+    ctimeNs: s.ctimeNs,
+    isDir: s.isDirectory(),
+    isFile: s.isFile(),
+  };
+}
+
+function pathArg(path: Buffer): string | Buffer {
+  const text = path.toString("utf8");
+  return Buffer.from(text, "utf8").equals(path) ? text : path;
+}
