@@ -2,7 +2,8 @@
  * Building-block costs of the function face, each measured side by side with its
  * baseline in one run: fs hooks when no call is tracked (vs unhooked), a tracked call
  * (vs a plain call), canonical key encoding (vs JSON.stringify) and value decoding
- * (vs JSON.parse). The end-to-end hit latency bench needs `cached()` (lead).
+ * (vs JSON.parse); and the end-to-end hit latency of `cached()` (small arguments, 10
+ * recorded inputs) against the same workload with Python's `joblib.Memory`.
  *
  * @module
  */
@@ -13,6 +14,7 @@ import { join } from "node:path";
 import { encodeCanonical } from "../../lib/hash/canonical.ts";
 import { decodeValue, encodeValue } from "../../lib/codec/mod.ts";
 import { installTracking, runTracked, uninstallTracking } from "../../lib/function/mod.ts";
+import { cachedHitBench } from "./_function_hit.ts";
 
 function perOp(n: number, f: () => void): number {
   for (let i = 0; i < Math.min(n, 1000); i++) f();
@@ -86,6 +88,7 @@ export async function run(): Promise<void> {
     uninstallTracking();
     rmSync(dir, { recursive: true, force: true });
   }
+  await cachedHitBench();
 }
 
 if (import.meta.main) await run();
