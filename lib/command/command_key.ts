@@ -56,7 +56,7 @@ export async function commandKey(id: CommandIdentity, stdin: StdinSource): Promi
     traceMode: id.traceMode,
   });
   return {
-    key: await keyOf(keyMaterial),
+    key: keyOf(keyMaterial),
     keyMaterial,
     label: id.argv.join(" "),
     inputs,

@@ -8,9 +8,14 @@ import { createReadStream } from "node:fs";
 import type { ReplayTarget } from "../capture/replay.ts";
 import type { ExecContext, Execution, WorkResult } from "../engine/types.ts";
 import type { BytePath } from "../path/byte_path.ts";
+import { logger } from "../log/logger.ts";
+import { probeTracer } from "../trace/probe.ts";
 import { startTrace } from "../trace/runner.ts";
+import { runPlain } from "./run_plain.ts";
 import type { StdinSource } from "./stdin.ts";
 import { teeStreams } from "./tee.ts";
+
+const log = logger("command");
 
 /** How to run the command. */
 export interface TracedCommand {
@@ -34,6 +39,27 @@ export interface TracedCommand {
  * ```
  */
 export async function executeTraced(cmd: TracedCommand, ctx: ExecContext): Promise<Execution> {
+  // Probed only here, on a miss: a hit never pays for starting strace.
+  const tracer = probeTracer();
+  if (tracer.kind === "unavailable") {
+    log.warn("{message}; running the command uncached", { message: tracer.error.message });
+    const code = await runPlain(cmd.argv, {
+      cwd: cmd.cwd,
+      env: cmd.env,
+      stdinFile: cmd.stdin.kind === "data" ? cmd.stdin.spool : null,
+    });
+    return {
+      result: { kind: "exit", code },
+      chunks: [],
+      effects: {
+        trust: { kind: "untrusted", reason: tracer.error.message },
+        inputs: [],
+        outputs: [],
+        deletions: [],
+      },
+      storable: { kind: "no", reason: "the command could not be traced" },
+    };
+  }
   const run = startTrace(cmd.argv, {
     cwd: cmd.cwd,
     env: cmd.env,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { digestBytes } from "../hash/digest.ts";
+import { keyDigest } from "../hash/key_digest.ts";
 import type { StdinSource } from "./stdin.ts";
 
 /** Everything a command's key is made of. */
@@ -75,9 +75,9 @@ export function decodeCommandKey(
  *
  * @example
  * ```ts ignore
- * const key = await keyOf(encodeCommandKey(material));
+ * const key = keyOf(encodeCommandKey(material));
  * ```
  */
-export function keyOf(encoded: string): Promise<string> {
-  return digestBytes(new TextEncoder().encode(encoded));
+export function keyOf(encoded: string): string {
+  return keyDigest(encoded);
 }

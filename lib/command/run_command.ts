@@ -12,7 +12,6 @@ import type { ReplayOutputs } from "../engine/types.ts";
 import { logger } from "../log/logger.ts";
 import { bytePath } from "../path/byte_path.ts";
 import { openStore, type Store } from "../store/store.ts";
-import { probeTracer } from "../trace/probe.ts";
 import { argvPaths } from "./argv_paths.ts";
 import { executeTraced } from "./execute_traced.ts";
 import { type CommandIdentity, commandKey } from "./command_key.ts";
@@ -53,11 +52,6 @@ export interface CommandOptions extends CommandIdentity {
  * ```
  */
 export async function runCommand(opts: CommandOptions): Promise<number> {
-  const tracer = probeTracer();
-  if (tracer.kind === "unavailable") {
-    log.warn("{message}; running the command uncached", { message: tracer.error.message });
-    return runPlain(opts.argv, opts);
-  }
   let store: Store;
   try {
     store = openStore(opts.cacheDir, {

@@ -118,15 +118,24 @@ export async function fingerprint(
     const now = stamp(path);
     if (now !== null && sameStamp(held, now)) return { kind: "ok", digest: viaPath, stamp: held };
     // The path now names another file; the one the run read is still open here.
-    if (!sameStamp(held, fdStamp(fd))) return { kind: "changed-during-run" };
+    if (!unlinkedUnchanged(held, fdStamp(fd))) return { kind: "changed-during-run" };
     const { digest } = await digestFile(`/proc/self/fd/${fd}`);
-    if (!sameStamp(held, fdStamp(fd))) return { kind: "changed-during-run" };
+    if (!unlinkedUnchanged(held, fdStamp(fd))) return { kind: "changed-during-run" };
     return { kind: "ok", digest, stamp: held };
   } catch (e) {
     return { kind: "unreadable", reason: (e as Error).message };
   } finally {
     if (fd !== null) closeSync(fd);
   }
+}
+
+/**
+ * The held inode's content is unchanged: same size and mtime, and a ctime that moved only
+ * because the file was unlinked (renamed over), which updates ctime but not content.
+ */
+function unlinkedUnchanged(held: StatStamp, now: StatStamp): boolean {
+  return now.dev === held.dev && now.ino === held.ino && now.size === held.size &&
+    now.mtimeNs === held.mtimeNs && (now.ctimeNs === held.ctimeNs || now.nlink === 0);
 }
 
 function fdStamp(fd: number): StatStamp {

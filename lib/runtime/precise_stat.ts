@@ -20,6 +20,8 @@ export interface PreciseStat {
   readonly size: bigint;
   readonly mtimeNs: bigint;
   readonly ctimeNs: bigint;
+  /** Hard links; 0 once the file was unlinked (renamed over) while held open. */
+  readonly nlink: number;
   readonly isDir: boolean;
   readonly isFile: boolean;
 }
@@ -108,6 +110,7 @@ export function preciseStat(target: { path: Buffer } | { fd: number }): PreciseS
     size: v.getBigUint64(40, true),
     ctimeNs: ts(96),
     mtimeNs: ts(112),
+    nlink: v.getUint32(16, true),
     isDir: (mode & S_IFMT) === S_IFDIR,
     isFile: (mode & S_IFMT) === S_IFREG,
   };
@@ -136,6 +139,7 @@ function nodeStat(target: { path: Buffer } | { fd: number }): PreciseStat | null
     size: s.size,
     mtimeNs: s.mtimeNs,
     ctimeNs: s.ctimeNs,
+    nlink: Number(s.nlink),
     isDir: s.isDirectory(),
     isFile: s.isFile(),
   };
