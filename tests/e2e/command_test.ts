@@ -282,3 +282,130 @@ e2e("exit codes: 127 not found, 126 not executable, 128+N when killed", async (t
   assert.equal((await t.run(["--", "./noexec.sh"])).code, 126);
   assert.equal((await t.run(["--", "sh", "-c", "kill -TERM $$"])).code, 143);
 });
+
+e2e("an input changed while the command runs is not stored", async (t) => {
+  t.write("in.txt", "before\n");
+  await settle();
+  const cmd = ["-v", ...counted("cat in.txt; sleep 0.4")];
+  const running = t.run(cmd);
+  await new Promise((r) => setTimeout(r, 200)); // the command has read in.txt and sleeps
+  t.write("in.txt", "during\n");
+  const first = await running;
+  assert.equal(first.out, "before\n");
+  assert.match(first.err, /not stored.*in\.txt changed while the command ran/);
+  const second = await t.run(cmd);
+  assert.equal(second.out, "during\n", "the next run must not replay the stale output");
+  assert.equal(runs(t), 2);
+});
+
+e2e(
+  "--input declares an extra input and --output captures a path the trace did not see",
+  async (t) => {
+    t.write("config.txt", "v1\n");
+    await settle();
+    const cmd = [
+      "--input",
+      "config.txt",
+      "--output",
+      "out/made.txt",
+      ...counted("mkdir -p out; echo x > out/made.txt"),
+    ];
+    assert.equal((await t.run(cmd)).code, 0);
+    Deno.removeSync(t.path("out/made.txt"));
+    assert.equal((await t.run(cmd)).code, 0);
+    assert.equal(t.read("out/made.txt"), "x\n");
+    assert.equal(runs(t), 1);
+    t.write("config.txt", "v2\n");
+    await settle();
+    assert.equal((await t.run(cmd)).code, 0);
+    assert.equal(runs(t), 2, "a declared input that changed is a miss even if never read");
+  },
+);
+
+e2e("--replay-outputs if-missing and never leave existing files alone", async (t) => {
+  const cmd = counted("mkdir -p out; echo fresh > out/a; echo fresh > out/b");
+  await t.run(cmd);
+  t.write("out/a", "edited\n");
+  Deno.removeSync(t.path("out/b"));
+  await t.run(["--replay-outputs=if-missing", ...cmd]);
+  assert.equal(t.read("out/a"), "edited\n");
+  assert.equal(t.read("out/b"), "fresh\n");
+  Deno.removeSync(t.path("out/b"));
+  await t.run(["--replay-outputs=never", ...cmd]);
+  assert.throws(() => t.read("out/b"));
+  await t.run(cmd);
+  assert.equal(t.read("out/a"), "fresh\n");
+  assert.equal(runs(t), 1);
+});
+
+e2e("--force runs again and --no-store never writes an entry", async (t) => {
+  const cmd = counted("echo hi");
+  await t.run(["--no-store", ...cmd]);
+  await t.run(["--no-store", ...cmd]);
+  assert.equal(runs(t), 2);
+  await t.run(cmd);
+  await t.run(cmd);
+  assert.equal(runs(t), 3);
+  await t.run(["--force", ...cmd]);
+  assert.equal(runs(t), 4);
+});
+
+e2e("--ttl: an expired entry is a miss", async (t) => {
+  const cmd = ["--ttl", "1s", ...counted("echo hi")];
+  await t.run(cmd);
+  await t.run(cmd);
+  assert.equal(runs(t), 1);
+  await new Promise((r) => setTimeout(r, 1100));
+  await t.run(cmd);
+  assert.equal(runs(t), 2);
+});
+
+e2e("stdin from a pipe is part of the key and reaches the command unchanged", async (t) => {
+  const cmd = counted("tr a-z A-Z");
+  assert.equal((await t.run(cmd, { stdin: "abc\n" })).out, "ABC\n");
+  assert.equal((await t.run(cmd, { stdin: "abc\n" })).out, "ABC\n");
+  assert.equal(runs(t), 1);
+  assert.equal((await t.run(cmd, { stdin: "xyz\n" })).out, "XYZ\n");
+  assert.equal(runs(t), 2);
+});
+
+e2e("symlinks and directories are restored, and deletions replayed", async (t) => {
+  t.write("old.txt", "old\n");
+  await settle();
+  const cmd = counted("mkdir -p out/sub; ln -sf target out/link; rm -f old.txt");
+  await t.run(cmd);
+  assert.equal(Deno.readLinkSync(t.path("out/link")), "target");
+  Deno.removeSync(t.path("out"), { recursive: true });
+  t.write("old.txt", "old\n");
+  await settle();
+  await t.run(cmd);
+  assert.equal(Deno.readLinkSync(t.path("out/link")), "target");
+  assert.ok(Deno.statSync(t.path("out/sub")).isDirectory);
+  assert.throws(() => Deno.statSync(t.path("old.txt")), "the deletion is replayed");
+});
+
+e2e("a restore never writes through a symlink planted at an output path", async (t) => {
+  const cmd = counted("mkdir -p out; echo secret-free > out/f");
+  await t.run(cmd);
+  t.write("victim", "untouched\n");
+  Deno.removeSync(t.path("out/f"));
+  Deno.symlinkSync(t.path("victim"), t.path("out/f"));
+  await t.run(cmd);
+  assert.equal(t.read("victim"), "untouched\n");
+  assert.equal(Deno.lstatSync(t.path("out/f")).isSymlink, false);
+  assert.equal(t.read("out/f"), "secret-free\n");
+});
+
+e2e("rm, gc, verify and clear manage entries", async (t) => {
+  await t.run(["--", "echo", "one"]);
+  await t.run(["--", "echo", "two"]);
+  assert.match((await t.run(["rm", "--cmd", "echo one"])).out, /removed 1 entry/);
+  const ls = JSON.parse((await t.run(["ls", "--json"])).out);
+  assert.deepEqual(ls.map((e: { command: string }) => e.command), ["echo two"]);
+  assert.match((await t.run(["rm", ls[0].key.slice(0, 8)])).out, /removed 1 entry/);
+  await t.run(["--", "echo", "three"]);
+  assert.equal((await t.run(["verify"])).code, 0);
+  assert.match((await t.run(["gc"])).out, /inconsistencies: 0/);
+  assert.match((await t.run(["clear"])).out, /cleared 1 entry/);
+  assert.equal(JSON.parse((await t.run(["stats", "--json"])).out).entries, 0);
+});
