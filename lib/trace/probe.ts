@@ -86,7 +86,7 @@ export function probeTracer(): TracerProbe {
       kind: "unavailable",
       error: new CasherError(
         "strace-missing",
-        `Cannot trace command: strace not found on PATH: install it (apt-get install strace) or pass --no-trace`,
+        `Cannot trace command: strace not found on PATH: install it (apt-get install strace); meanwhile commands run uncached`,
       ),
     };
   } else {
@@ -105,7 +105,7 @@ export function probeTracer(): TracerProbe {
           `Cannot trace command: strace could not trace a test process (${
             r.stderr || "no message"
           }): ` +
-            `allow ptrace (e.g. docker run --cap-add=SYS_PTRACE, or kernel.yama.ptrace_scope=0) or pass --no-trace`,
+            `allow ptrace (e.g. docker run --cap-add=SYS_PTRACE, or kernel.yama.ptrace_scope=0); meanwhile commands run uncached`,
         ),
       };
     }

@@ -171,7 +171,7 @@ export function startTrace(argv: readonly string[], opts: TraceOptions): TracedR
         "trace-failed",
         `Cannot trace command: starting ${probe.strace} failed: ${
           String(e)
-        }: check the strace install or pass --no-trace`,
+        }: check the strace install`,
         { cause: e },
       );
     },
