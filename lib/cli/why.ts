@@ -24,7 +24,7 @@ import type { InputMismatch } from "../store/types.ts";
 export async function whyCommand(store: Store, id: CommandIdentity): Promise<number> {
   const stdin = await captureStdin({ tmpDir: store.layout.tmpDir });
   try {
-    const key = await commandKey(id, stdin);
+    const key = commandKey(id, stdin);
     const found = await lookup(store, key);
     if (found.kind === "hit") {
       say(

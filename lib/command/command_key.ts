@@ -36,10 +36,10 @@ export interface CommandKey {
  *
  * @example
  * ```ts ignore
- * const { key } = await commandKey(identity, { kind: "none" });
+ * const { key } = commandKey(identity, { kind: "none" });
  * ```
  */
-export async function commandKey(id: CommandIdentity, stdin: StdinSource): Promise<CommandKey> {
+export function commandKey(id: CommandIdentity, stdin: StdinSource): CommandKey {
   const abs = (p: string) => bytePath(resolve(id.cwd, p));
   const env = Object.fromEntries(id.envAllow.map((k) => [k, id.env[k] ?? null]));
   const inputs = id.inputs.map(abs);

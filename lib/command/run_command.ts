@@ -91,7 +91,7 @@ async function runThroughCache(
   state: { started: boolean },
 ): Promise<number> {
   const { stdin } = opts;
-  const id = await commandKey(opts, stdin);
+  const id = commandKey(opts, stdin);
   const outcome = await runWork({
     key: id.key,
     keyMaterial: id.keyMaterial,
