@@ -286,13 +286,23 @@ e2e("exit codes: 127 not found, 126 not executable, 128+N when killed", async (t
 e2e("an input changed while the command runs is not stored", async (t) => {
   t.write("in.txt", "before\n");
   await settle();
-  const cmd = ["-v", ...counted("cat in.txt; sleep 0.4")];
+  // The command signals (outside the output root) once it has read in.txt, then waits.
+  const cmd = ["-v", ...counted("cat in.txt; touch ../ready; sleep 0.5")];
   const running = t.run(cmd);
-  await new Promise((r) => setTimeout(r, 200)); // the command has read in.txt and sleeps
+  const ready = `${t.dir}/../ready`;
+  for (let i = 0; i < 400; i++) {
+    try {
+      Deno.statSync(ready);
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
   t.write("in.txt", "during\n");
   const first = await running;
   assert.equal(first.out, "before\n");
   assert.match(first.err, /not stored.*in\.txt changed while the command ran/);
+  await settle();
   const second = await t.run(cmd);
   assert.equal(second.out, "during\n", "the next run must not replay the stale output");
   assert.equal(runs(t), 2);
