@@ -7,6 +7,7 @@
  */
 import { posix } from "node:path";
 import { type BytePath, displayPath } from "../path/byte_path.ts";
+import { execInterpreter } from "./exec_interpreter.ts";
 import type { RecordedInput } from "../store/types.ts";
 import type { Effects, ObservedInput } from "../trace/effects.ts";
 import {
@@ -74,13 +75,21 @@ export class InputRecorder {
     const observed: ObservedInput[] = run.declared.map((path) => ({ path, kind: "file" }));
     const recorded: RecordedInput[] = [];
     const seen = new Set<string>();
-    for (const input of [...observed, ...run.effects.inputs]) {
+    const queue = [...observed, ...run.effects.inputs];
+    for (let i = 0; i < queue.length; i++) {
+      const input = queue[i];
       const id = `${input.kind}\0${input.path}`;
       if (seen.has(id)) continue;
       seen.add(id);
       const one = await this.#recordOne(input, touched);
       if (one.kind === "unstorable") return one;
       if (one.input) recorded.push(one.input);
+      if (input.kind === "exec") {
+        // The kernel loads a script's #! interpreter and a binary's dynamic loader itself,
+        // out of the trace's sight: they are inputs too.
+        const interp = execInterpreter(input.path);
+        if (interp !== null) queue.splice(i + 1, 0, { path: interp, kind: "exec" });
+      }
     }
     return { kind: "ok", inputs: recorded };
   }
