@@ -13,6 +13,7 @@ import { type CliRequest, parseCli } from "./args.ts";
 import { cliCacheDir } from "./cache_dir.ts";
 import { EXIT_CASHER_FAILURE, EXIT_USAGE } from "./exit_codes.ts";
 import { installCliLogging } from "./log_sink.ts";
+import { ttyProgress } from "./progress.ts";
 import { runSubcommand } from "./subcommands.ts";
 import { HELP, USAGE_HINT } from "./usage.ts";
 
@@ -65,6 +66,7 @@ export async function main(args: readonly string[]): Promise<number> {
       maxCacheBytes: config.maxCacheBytes,
       maxCandidates: config.maxCandidates,
       lockTimeoutMs: config.lockTimeoutMs,
+      progress: request.common.verbosity === "quiet" ? undefined : ttyProgress(),
     });
   }
   try {

@@ -8,7 +8,7 @@
 import type { ReplayTarget } from "../capture/replay.ts";
 import { CasherError } from "../errors/casher_error.ts";
 import { runWork } from "../engine/run_work.ts";
-import type { ReplayOutputs } from "../engine/types.ts";
+import type { ReplayOutputs, StoreProgress } from "../engine/types.ts";
 import { logger } from "../log/logger.ts";
 import { bytePath } from "../path/byte_path.ts";
 import { openStore, type Store } from "../store/store.ts";
@@ -40,6 +40,8 @@ export interface CommandOptions extends CommandIdentity {
   readonly replayOutputs: ReplayOutputs;
   readonly traceMode: "full" | "fast";
   readonly target?: ReplayTarget;
+  /** Store progress reporting (the CLI passes a TTY bar). */
+  readonly progress?: () => StoreProgress;
 }
 
 /**
@@ -123,6 +125,7 @@ async function runThroughCache(
     },
     lockTimeoutMs: opts.lockTimeoutMs,
     target: opts.target,
+    progress: opts.progress,
   });
   if (outcome.kind === "hit") {
     if (outcome.result.kind !== "exit") {

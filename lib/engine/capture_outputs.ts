@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { lstatSync, readlinkSync } from "node:fs";
+import { lstatSync, readlinkSync, type Stats } from "node:fs";
 import { type BytePath, bytePathFromBytes, fsPath } from "../path/byte_path.ts";
 import type { BlobStore } from "../store/blob_store.ts";
 import type { RecordedOutput } from "../store/types.ts";
@@ -28,17 +28,25 @@ export interface CapturedOutputs {
  */
 export async function captureOutputs(
   blobs: BlobStore,
-  run: { paths: readonly BytePath[]; deletions: readonly BytePath[] },
+  run: {
+    paths: readonly BytePath[];
+    deletions: readonly BytePath[];
+    /** Called after each stored file with the bytes done and the total to store. */
+    onProgress?: (doneBytes: number, totalBytes: number) => void;
+  },
 ): Promise<CapturedOutputs> {
   const outputs: RecordedOutput[] = [];
   let bytes = 0;
-  for (const path of [...new Set(run.paths)]) {
-    let st;
+  const found: [BytePath, Stats][] = [];
+  for (const path of new Set(run.paths)) {
     try {
-      st = lstatSync(fsPath(path));
+      found.push([path, lstatSync(fsPath(path))]);
     } catch {
-      continue; // written, then moved or removed: nothing to restore at this path
+      // written, then moved or removed: nothing to restore at this path
     }
+  }
+  const total = found.reduce((n, [, st]) => n + (st.isFile() ? st.size : 0), 0);
+  for (const [path, st] of found) {
     const mode = st.mode & 0o7777;
     if (st.isSymbolicLink()) {
       const target = bytePathFromBytes(readlinkSync(fsPath(path), { encoding: "buffer" }));
@@ -49,6 +57,7 @@ export async function captureOutputs(
       const info = await blobs.putFile(path);
       outputs.push({ kind: "file", path, blob: info.digest, mode, size: info.size });
       bytes += info.size;
+      run.onProgress?.(bytes, total);
     }
   }
   // Dirs first (parents before children), so a restore can create them in order.

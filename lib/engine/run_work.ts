@@ -26,7 +26,7 @@ import { lookup } from "./lookup.ts";
 import { InputRecorder } from "./record_inputs.ts";
 import { replayHit } from "./replay_hit.ts";
 import { storeSource } from "./store_source.ts";
-import type { Execution, MissReason, Outcome, RunPolicy, Work } from "./types.ts";
+import type { Execution, MissReason, Outcome, RunPolicy, StoreProgress, Work } from "./types.ts";
 
 const log = logger("engine");
 
@@ -38,6 +38,8 @@ export interface RunWorkOptions {
   readonly lockTimeoutMs: number;
   /** Where a hit's streams are written (fds 1 and 2 by default). */
   readonly target?: ReplayTarget;
+  /** Makes a progress reporter for one store (none by default: the library stays quiet). */
+  readonly progress?: () => StoreProgress;
 }
 
 /**
@@ -155,10 +157,17 @@ async function storeExecution(
     effects: exec.effects,
   });
   if (verdict.kind === "unstorable") return { kind: "not-stored", reason: verdict.reason };
-  const captured = await captureOutputs(store.blobs, {
-    paths: [...exec.effects.outputs.map((o) => o.path), ...work.declaredOutputs],
-    deletions: exec.effects.deletions,
-  });
+  const progress = run.progress?.();
+  let captured;
+  try {
+    captured = await captureOutputs(store.blobs, {
+      paths: [...exec.effects.outputs.map((o) => o.path), ...work.declaredOutputs],
+      deletions: exec.effects.deletions,
+      onProgress: progress && ((done, total) => progress.update(done, total)),
+    });
+  } finally {
+    progress?.end();
+  }
   const unrepresentable = unrepresentablePath([
     ...verdict.inputs.map((i) => i.path),
     ...captured.outputs.map((o) => o.path),

@@ -108,3 +108,12 @@ export type Outcome =
     };
     readonly durationMs: number;
   };
+
+/**
+ * Reports a slow store (the CLI draws a progress bar on a TTY). A fresh reporter is made
+ * for each store; `end` is always called.
+ */
+export interface StoreProgress {
+  update(doneBytes: number, totalBytes: number): void;
+  end(): void;
+}
