@@ -28,6 +28,8 @@ export interface TracedCommand {
   readonly traceMode: "full" | "fast";
   readonly cacheFailures: boolean;
   readonly target?: ReplayTarget;
+  /** Where a successful tracer probe is remembered across runs. */
+  readonly probeFile?: string;
 }
 
 /**
@@ -40,7 +42,7 @@ export interface TracedCommand {
  */
 export async function executeTraced(cmd: TracedCommand, ctx: ExecContext): Promise<Execution> {
   // Probed only here, on a miss: a hit never pays for starting strace.
-  const tracer = probeTracer();
+  const tracer = probeTracer({ persist: cmd.probeFile });
   if (tracer.kind === "unavailable") {
     log.warn("{message}; running the command uncached", { message: tracer.error.message });
     const code = await runPlain(cmd.argv, {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { join } from "node:path";
 import type { ReplayTarget } from "../capture/replay.ts";
 import { CasherError } from "../errors/casher_error.ts";
 import { runWork } from "../engine/run_work.ts";
@@ -83,7 +84,9 @@ export async function runCommand(opts: CommandOptions): Promise<number> {
     return runPlain(opts.argv, { ...opts, stdinFile: stdin.kind === "data" ? stdin.spool : null });
   } finally {
     releaseStdin(stdin);
-    store.close();
+    // Not closed: closing the last connection checkpoints the WAL (an fsync) on every
+    // call, which the hit path cannot afford; the process exits right after, committed
+    // transactions are already in the WAL, and later writers checkpoint it.
   }
 }
 
@@ -113,6 +116,7 @@ async function runThroughCache(
         traceMode: opts.traceMode,
         cacheFailures: opts.cacheFailures,
         target: opts.target,
+        probeFile: join(store.layout.dir, "tracer-probe.json"),
       }, ctx);
     },
   }, {

@@ -7,6 +7,7 @@
  */
 import { posix } from "node:path";
 import { type BytePath, displayPath } from "../path/byte_path.ts";
+import { limitConcurrency } from "./_limit.ts";
 import { execInterpreter } from "./exec_interpreter.ts";
 import type { RecordedInput } from "../store/types.ts";
 import type { Effects, ObservedInput } from "../trace/effects.ts";
@@ -20,6 +21,9 @@ import {
   sameStamp,
   stamp,
 } from "./fingerprint.ts";
+
+/** Content digests computed at once while recording (the machine has few cores). */
+const DIGEST_CONCURRENCY = 4;
 
 /** Recorded inputs, or the reason the run cannot be stored. */
 export type InputsVerdict =
@@ -42,7 +46,9 @@ export class InputRecorder {
 
   /** Creates a recorder for a run that started at `startedAt` (ms). */
   constructor(options: { startedAt: number; digest: Digester }) {
-    this.#options = options;
+    // The synchronous part of a fingerprint (stat, open) happens at once; the hashing
+    // behind it is queued, a few at a time.
+    this.#options = { ...options, digest: limitConcurrency(options.digest, DIGEST_CONCURRENCY) };
   }
 
   /**

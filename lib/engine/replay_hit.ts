@@ -17,9 +17,7 @@ export type ReplayedResult =
   | { readonly kind: "value"; readonly bytes: Uint8Array };
 
 /** What replaying needs from the store. */
-export interface ReplaySource extends RestoreSource {
-  readBytes(digest: string): Promise<Uint8Array>;
-}
+export type ReplaySource = RestoreSource;
 
 /**
  * Replays `entry`: streams to `target` (fds 1 and 2 by default), outputs per `policy`.

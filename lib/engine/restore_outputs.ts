@@ -12,12 +12,14 @@ import {
   chmodSync,
   lstatSync,
   mkdirSync,
+  readFileSync,
   readlinkSync,
   renameSync,
   rmdirSync,
   symlinkSync,
   unlinkSync,
 } from "node:fs";
+import { Buffer } from "node:buffer";
 import { posix } from "node:path";
 import process from "node:process";
 import { type BytePath, bytePathFromBytes, fsPath } from "../path/byte_path.ts";
@@ -29,7 +31,12 @@ export interface RestoreSource {
   restoreTo(digest: string, dest: BytePath, opts: { mode: number }): Promise<void>;
   /** Current content digest of a regular file (memoized). */
   digestFile(path: BytePath): Promise<string>;
+  /** A verified blob's bytes. */
+  readBytes(digest: string): Promise<Uint8Array>;
 }
+
+/** Outputs up to this size are compared byte for byte (no content hashing on a hit). */
+const COMPARE_BYTES_MAX = 1 << 20;
 
 /**
  * Restores `outputs` and replays `deletions` per the `replayOutputs` policy.
@@ -85,10 +92,7 @@ async function restoreOne(
       return true;
     }
     case "file": {
-      if (
-        current?.isFile() && current.size === out.size &&
-        await source.digestFile(out.path) === out.blob
-      ) {
+      if (current?.isFile() && current.size === out.size && await sameContent(source, out)) {
         if ((current.mode & 0o7777) !== out.mode) chmodSync(target, out.mode);
         return false;
       }
@@ -108,6 +112,21 @@ async function restoreOne(
       return true;
     }
   }
+}
+
+/** Whether the file at `out.path` (of the recorded size) holds the recorded content. */
+async function sameContent(
+  source: RestoreSource,
+  out: Extract<RecordedOutput, { kind: "file" }>,
+): Promise<boolean> {
+  if (out.size > COMPARE_BYTES_MAX) return await source.digestFile(out.path) === out.blob;
+  let now: Uint8Array;
+  try {
+    now = readFileSync(fsPath(out.path));
+  } catch {
+    return false;
+  }
+  return Buffer.compare(now, await source.readBytes(out.blob)) === 0;
 }
 
 function lstatOrNull(path: BytePath): Lstat | null {

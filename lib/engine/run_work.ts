@@ -117,7 +117,13 @@ async function executeAndStore(
   const { store } = options;
   const startedAt = Date.now();
   const recorder = new InputRecorder({ startedAt, digest: storeSource(store).digest });
-  await recorder.prefetch(prefetchList(work, store));
+  const tPrefetch = performance.now();
+  const prefetch = prefetchList(work, store);
+  await recorder.prefetch(prefetch);
+  log.debug("fingerprinted {n} likely inputs in {ms} ms", {
+    n: prefetch.size,
+    ms: (performance.now() - tPrefetch).toFixed(1),
+  });
   log.info("run {label}: start", { label: work.label });
   const t0 = performance.now();
   const exec = await work.execute({ startedAt, onFirstRead: recorder.onFirstRead });
@@ -152,9 +158,14 @@ async function storeExecution(
   const { exec, store } = run;
   const veto = vetoOf(exec, run.policy);
   if (veto !== null) return { kind: "not-stored", reason: veto };
+  const tInputs = performance.now();
   const verdict = await run.recorder.finish({
     declared: work.declaredInputs,
     effects: exec.effects,
+  });
+  log.debug("recorded {n} inputs in {ms} ms", {
+    n: verdict.kind === "ok" ? verdict.inputs.length : 0,
+    ms: (performance.now() - tInputs).toFixed(1),
   });
   if (verdict.kind === "unstorable") return { kind: "not-stored", reason: verdict.reason };
   const progress = run.progress?.();

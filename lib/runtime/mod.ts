@@ -5,3 +5,4 @@
  */
 export * from "./runtime.ts";
 export * from "./precise_stat.ts";
+export * from "./mkfifo.ts";

@@ -38,10 +38,10 @@ export function writeAll(fd: number, bytes: Uint8Array, position?: number): void
  * readFull(openSync("/etc/hostname", "r"), new Uint8Array(4096));
  * ```
  */
-export function readFull(fd: number, buf: Uint8Array): number {
+export function readFull(fd: number, buf: Uint8Array, position: number | null = null): number {
   let got = 0;
   while (got < buf.length) {
-    const n = readSync(fd, buf, got, buf.length - got, null);
+    const n = readSync(fd, buf, got, buf.length - got, position === null ? null : position + got);
     if (n === 0) break;
     got += n;
   }

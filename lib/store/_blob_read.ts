@@ -7,7 +7,13 @@
 import { fstatSync } from "node:fs";
 import { CasherError } from "../errors/casher_error.ts";
 import { hashers } from "../hash/hasher_pool.ts";
-import { BLOB_HEADER_SIZE, decodeBlobHeader } from "./_blob_format.ts";
+import {
+  BLOB_HEADER_SIZE,
+  BLOB_SEAL_SIZE,
+  decodeBlobHeader,
+  payloadOffset,
+} from "./_blob_format.ts";
+import { sameSeal, sealer } from "./_blob_seal.ts";
 import { readFull, yieldToEventLoop } from "./_blob_io.ts";
 import { fdReader } from "./_byte_reader.ts";
 import { createLz4FrameDecoder } from "./lz4_frame.ts";
@@ -61,10 +67,13 @@ export function blobCorrupt(digest: string, why: string): CasherError {
  */
 export async function pumpBlob(fd: number, digest: string, sink: BlobSink): Promise<void> {
   const stored = fstatSync(fd).size;
-  const head = new Uint8Array(BLOB_HEADER_SIZE);
+  const head = new Uint8Array(BLOB_HEADER_SIZE + BLOB_SEAL_SIZE);
   const header = decodeBlobHeader(head.subarray(0, readFull(fd, head)));
   if (typeof header === "string") throw blobCorrupt(digest, header);
-  const payload = stored - BLOB_HEADER_SIZE;
+  const offset = payloadOffset(header);
+  if (offset > stored) throw blobCorrupt(digest, "file is shorter than its seal");
+  const seal = header.sealed ? head.slice(BLOB_HEADER_SIZE, offset) : null;
+  const payload = stored - offset;
   const fits = header.kind === "raw"
     ? payload === header.size
     : header.size <= payload * MAX_RATIO + CHUNK;
@@ -72,19 +81,22 @@ export async function pumpBlob(fd: number, digest: string, sink: BlobSink): Prom
     throw blobCorrupt(digest, `declared size ${header.size} does not fit ${payload} stored bytes`);
   }
   sink.size(header.size);
-  const hash = await hashers.xxh128.acquire();
+  // A sealed blob is verified with native SHA-256; others with XXH3 (loads the WASM hasher).
+  const hash = seal === null ? await hashers.xxh128.acquire() : null;
+  const sealing = seal === null ? null : sealer(digest);
   try {
     const pieces = header.kind === "raw"
-      ? rawPieces(fd, header.size)
+      ? rawPieces(fd, offset, header.size)
       : (await createLz4FrameDecoder({ codec: header.size <= SMALL_JS_DECODE ? "js" : "auto" }))
-        .decode(fdReader(fd, BLOB_HEADER_SIZE));
+        .decode(fdReader(fd, offset));
     let size = 0;
     let sinceYield = 0;
     try {
       for (const p of pieces) {
         size += p.length;
         if (size > header.size) throw blobCorrupt(digest, `content exceeds ${header.size} bytes`);
-        hash.update(p);
+        if (hash) hash.update(p);
+        else sealing!.update(p);
         sink.piece(p);
         if ((sinceYield += p.length) >= YIELD_EVERY) {
           sinceYield = 0;
@@ -100,16 +112,23 @@ export async function pumpBlob(fd: number, digest: string, sink: BlobSink): Prom
     if (size !== header.size) {
       throw blobCorrupt(digest, `content is ${size} bytes, header says ${header.size}`);
     }
-    if (hash.digest("hex") !== digest) throw blobCorrupt(digest, "content digest mismatch");
+    const intact = hash ? hash.digest("hex") === digest : sameSeal(sealing!.seal(), seal!);
+    if (!intact) throw blobCorrupt(digest, "content digest mismatch");
   } finally {
-    hashers.xxh128.release(hash);
+    if (hash) hashers.xxh128.release(hash);
   }
 }
 
-function* rawPieces(fd: number, size: number): Generator<Uint8Array, void, undefined> {
+function* rawPieces(
+  fd: number,
+  offset: number,
+  size: number,
+): Generator<Uint8Array, void, undefined> {
   const buf = new Uint8Array(Math.min(CHUNK, size));
+  let at = offset;
   for (let left = size; left > 0;) {
-    const n = readFull(fd, buf.subarray(0, Math.min(left, buf.length)));
+    const n = readFull(fd, buf.subarray(0, Math.min(left, buf.length)), at);
+    at += n;
     if (n === 0) return; // truncated: the size check reports it
     left -= n;
     yield buf.subarray(0, n);

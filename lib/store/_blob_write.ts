@@ -6,7 +6,13 @@
  */
 import { fsyncSync } from "node:fs";
 import { hashers } from "../hash/hasher_pool.ts";
-import { BLOB_HEADER_SIZE, type BlobKind, encodeBlobHeader } from "./_blob_format.ts";
+import {
+  BLOB_HEADER_SIZE,
+  BLOB_SEAL_SIZE,
+  type BlobKind,
+  encodeBlobHeader,
+} from "./_blob_format.ts";
+import { sealer } from "./_blob_seal.ts";
 import { readFull, writeAll, yieldToEventLoop } from "./_blob_io.ts";
 import { createLz4FrameEncoder, encodeLz4Frame } from "./lz4_frame.ts";
 
@@ -26,26 +32,34 @@ export interface Written {
 }
 
 /**
- * Writes `bytes` as a complete blob file to `fd`, fsynced; returns the stored size.
+ * Writes `bytes` (whose XXH3 digest is `digest`) as a complete, sealed blob file to `fd`,
+ * fsynced; returns the stored size.
  *
  * @example
  * ```ts
  * import { openSync } from "node:fs";
  * import { writeWholeBlob } from "./_blob_write.ts";
- * await writeWholeBlob(openSync("/tmp/casher-blob.tmp", "wx"), new Uint8Array(100));
+ * await writeWholeBlob(openSync("/tmp/casher-blob.tmp", "wx"), new Uint8Array(100), digest);
  * ```
  */
-export async function writeWholeBlob(fd: number, bytes: Uint8Array): Promise<number> {
+export async function writeWholeBlob(
+  fd: number,
+  bytes: Uint8Array,
+  digest: string,
+): Promise<number> {
   let payload = bytes;
   let kind: BlobKind = "raw";
   if (bytes.length >= MIN_COMPRESS) {
     const frame = await encodeLz4Frame(bytes, { minSavings: 1 - KEEP_RATIO });
     if (frame.length <= bytes.length * KEEP_RATIO) [payload, kind] = [frame, "lz4"];
   }
-  writeAll(fd, encodeBlobHeader({ kind, size: bytes.length }));
+  const seal = sealer(digest);
+  seal.update(bytes);
+  writeAll(fd, encodeBlobHeader({ kind, size: bytes.length, sealed: true }));
+  writeAll(fd, seal.seal());
   writeAll(fd, payload);
   fsyncSync(fd);
-  return BLOB_HEADER_SIZE + payload.length;
+  return BLOB_HEADER_SIZE + BLOB_SEAL_SIZE + payload.length;
 }
 
 /**
@@ -94,7 +108,7 @@ export async function writeStreamedBlob(
       if (n < buf.length) break;
     }
     emit(enc.finish());
-    writeAll(fd, encodeBlobHeader({ kind: "lz4", size: enc.contentSize }), 0);
+    writeAll(fd, encodeBlobHeader({ kind: "lz4", size: enc.contentSize, sealed: false }), 0);
     fsyncSync(fd);
     return { digest: hash.digest("hex"), size: enc.contentSize, storedSize: stored };
   } finally {

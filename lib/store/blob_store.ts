@@ -107,7 +107,7 @@ export class BlobStore {
     return await this.#withTemp(async (fd) => ({
       digest,
       size: bytes.length,
-      storedSize: await writeWholeBlob(fd, bytes),
+      storedSize: await writeWholeBlob(fd, bytes, digest),
     }));
   }
 

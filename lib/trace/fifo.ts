@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CasherError } from "../errors/casher_error.ts";
 import { type BytePath, bytePath } from "../path/byte_path.ts";
+import { mkfifo } from "../runtime/mod.ts";
 
 /** A created FIFO and its private directory. */
 export interface TraceFifo {
@@ -22,7 +23,7 @@ export interface TraceFifo {
 }
 
 /**
- * Creates the FIFO (node has no mkfifo, so the `mkfifo` tool is used).
+ * Creates the FIFO (through FFI where the runtime has it, else the `mkfifo` tool).
  *
  * @example
  * ```ts
@@ -35,7 +36,10 @@ export function createTraceFifo(): TraceFifo {
   const dir = mkdtempSync(join(tmpdir(), "casher-"));
   const path = join(dir, "trace");
   try {
-    execFileSync("mkfifo", ["-m", "600", path], { stdio: "ignore" });
+    // Natively when the runtime has FFI (saves a process start per run), else the tool.
+    if (mkfifo(path, 0o600) !== "created") {
+      execFileSync("mkfifo", ["-m", "600", path], { stdio: "ignore" });
+    }
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
     throw new CasherError(

@@ -6,6 +6,8 @@
  * @module
  */
 import { spawnSync } from "node:child_process";
+import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { release } from "node:os";
 import { CasherError } from "../errors/casher_error.ts";
 import { logger } from "../log/logger.ts";
 import { bytePath, displayPath } from "../path/byte_path.ts";
@@ -60,7 +62,10 @@ function attempt(
 }
 
 /**
- * Probes strace (cached).
+ * Probes strace (cached in the process, and in `persist` when given: a successful probe is
+ * remembered across processes for as long as the strace binary, the kernel, the user and
+ * the process's ptrace/seccomp restrictions are the same, which spares every traced run a
+ * probe process).
  *
  * @example
  * ```ts
@@ -69,7 +74,7 @@ function attempt(
  * if (p.kind === "unavailable") console.error(p.error.message);
  * ```
  */
-export function probeTracer(): TracerProbe {
+export function probeTracer(options: { persist?: string } = {}): TracerProbe {
   const cache = tracerProbeCache;
   if (cache.result !== null) return cache.result;
   const log = logger("trace");
@@ -78,6 +83,12 @@ export function probeTracer(): TracerProbe {
     env: process.env as Record<string, string>,
   });
   const strace = found.kind === "found" ? displayPath(found.path) : cache.strace;
+  const signature = found.kind === "found" ? environmentSignature(strace) : null;
+  const remembered = options.persist && signature ? recall(options.persist, signature) : null;
+  if (remembered !== null) {
+    cache.result = { kind: "ok", seccompBpf: remembered, strace };
+    return cache.result;
+  }
   let r = attempt(strace, true);
   let result: TracerProbe;
   if (r.ok) result = { kind: "ok", seccompBpf: true, strace };
@@ -111,5 +122,56 @@ export function probeTracer(): TracerProbe {
     }
   }
   cache.result = result;
+  if (result.kind === "ok" && options.persist && signature) {
+    remember(options.persist, signature, result.seccompBpf);
+  }
   return result;
+}
+
+/** What a remembered probe depends on; any change means probing again. */
+function environmentSignature(strace: string): string | null {
+  try {
+    const st = statSync(strace);
+    const status = readFileSync("/proc/self/status", "utf8");
+    const limits = status.split("\n").filter((l) => /^(Seccomp|NoNewPrivs|CapEff):/.test(l));
+    let scope = "";
+    try {
+      scope = readFileSync("/proc/sys/kernel/yama/ptrace_scope", "utf8").trim();
+    } catch { /* no Yama */ }
+    return JSON.stringify([
+      strace,
+      st.size,
+      st.mtimeMs,
+      st.ino,
+      release(),
+      process.getuid?.(),
+      scope,
+      limits,
+    ]);
+  } catch {
+    return null;
+  }
+}
+
+function recall(file: string, signature: string): boolean | null {
+  try {
+    const saved = JSON.parse(readFileSync(file, "utf8"));
+    return saved.signature === signature && typeof saved.seccompBpf === "boolean"
+      ? saved.seccompBpf
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+function remember(file: string, signature: string, seccompBpf: boolean): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, JSON.stringify({ signature, seccompBpf }), { mode: 0o600 });
+    renameSync(tmp, file);
+  } catch {
+    try {
+      unlinkSync(tmp);
+    } catch { /* nothing to clean */ }
+  }
 }

@@ -76,7 +76,9 @@ export function run(): Promise<void> {
     const work = join(base, "work");
     mkdirSync(work);
     writeHeaders(work);
-    spawnSync("sleep", ["0.05"]);
+    // Inputs younger than 2 s are re-hashed on every check (the racy-timestamp rule); a
+    // real hit is on files that have not just been written.
+    spawnSync("sleep", ["2.1"]);
     const casher = (args: string[]) => [CASHER, "--cache-dir", cache, ...args];
 
     // 1. gcc hit vs ccache hit
@@ -96,7 +98,7 @@ export function run(): Promise<void> {
     const many = join(work, "many");
     mkdirSync(many);
     for (let i = 0; i < 500; i++) writeFileSync(join(many, `f${i}.txt`), `line ${i}\n`);
-    spawnSync("sleep", ["0.05"]);
+    spawnSync("sleep", ["2.1"]);
     const cat = casher(["--", "sh", "-c", "cat many/* > /dev/null"]);
     const [hit, version] = sideBySide([{ argv: cat }, { argv: [CASHER, "--version"] }], work);
     console.log(
@@ -110,7 +112,8 @@ export function run(): Promise<void> {
     for (
       const [name, argv] of [
         ["gcc -c", ["gcc", "-c", "m.c", "-o", "m3.o"]],
-        ["python3 imports", ["python3", "-c", "import json, email, http.client"]],
+        // Debian's python3: a pyenv shim in front would measure bash start-up, not python.
+        ["python3 imports", ["/usr/bin/python3", "-c", "import json, email, http.client"]],
       ] as const
     ) {
       const [miss, plain] = sideBySide(

@@ -62,7 +62,7 @@ Deno.test("putBytes stores compressible content as lz4 and random content raw; b
     assert.equal(kindOf(store, ti.digest), 1);
     assert.equal(kindOf(store, ri.digest), 0);
     assert.ok(ti.storedSize < t.length / 10);
-    assert.equal(ri.storedSize, 16 + r.length);
+    assert.equal(ri.storedSize, 32 + r.length, "16-byte header + 16-byte seal + raw payload");
     assert.deepEqual(await store.readBytes(ti.digest), t);
     assert.deepEqual(await store.readBytes(ri.digest), new Uint8Array(r));
     assert.equal(store.storedSize(ti.digest), ti.storedSize);
@@ -72,7 +72,7 @@ Deno.test("putBytes stores compressible content as lz4 and random content raw; b
 Deno.test("empty content round-trips", async () => {
   await withStore(async (store) => {
     const info = await store.putBytes(new Uint8Array(0));
-    assert.deepEqual(info, { digest: "99aa06d3014798d86001c324468d497f", size: 0, storedSize: 16 });
+    assert.deepEqual(info, { digest: "99aa06d3014798d86001c324468d497f", size: 0, storedSize: 32 });
     assert.equal((await store.readBytes(info.digest)).length, 0);
   });
 });
@@ -259,5 +259,25 @@ Deno.test("putFile of a missing file throws ENOENT and leaves no temp file", asy
   await withStore(async (store, layout, dir) => {
     await assert.rejects(store.putFile(join(dir, "nope")), { code: "ENOENT" });
     assert.deepEqual(readdirSync(layout.tmpDir), []);
+  });
+});
+
+Deno.test("a whole blob is sealed: a flipped seal byte is corruption", async () => {
+  await withStore(async (store) => {
+    const info = await store.putBytes(text(4000));
+    assert.equal(readFileSync(store.pathOf(info.digest))[5], 1, "sealed flag set");
+    flipByte(store.pathOf(info.digest), 20); // inside the 16-byte seal
+    await assert.rejects(store.readBytes(info.digest), isCorrupt);
+    assert.equal(store.has(info.digest), false);
+  });
+});
+
+Deno.test("an intact blob filed under another digest's name is corruption", async () => {
+  await withStore(async (store) => {
+    const a = await store.putBytes(text(3000));
+    const b = await store.putBytes(new TextEncoder().encode("something else entirely"));
+    writeFileSync(store.pathOf(b.digest), readFileSync(store.pathOf(a.digest)));
+    await assert.rejects(store.readBytes(b.digest), isCorrupt);
+    assert.deepEqual(await store.readBytes(a.digest), text(3000));
   });
 });
