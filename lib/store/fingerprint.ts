@@ -11,7 +11,7 @@
  * @module
  */
 import type { Buffer } from "node:buffer";
-import { type BigIntStats, lstatSync, statSync } from "node:fs";
+import { lstatSync, type Stats, statSync } from "node:fs";
 import { type BytePath, fsPath } from "../path/byte_path.ts";
 
 /**
@@ -84,21 +84,23 @@ export function fsArg(p: BytePath): string | Buffer {
  * ```
  */
 export function statPath(path: BytePath, opts: { lstat?: boolean } = {}): StatResult {
-  let st: BigIntStats | undefined;
+  // Number stats, not bigint: the fingerprint only keeps ms and s, and building it from
+  // bigints cost more than the stat itself on the hit path (~2.5 us vs ~1 us per input).
+  let st: Stats | undefined;
   try {
     const arg = fsArg(path);
     st = opts.lstat
-      ? lstatSync(arg, { bigint: true, throwIfNoEntry: false })
-      : statSync(arg, { bigint: true, throwIfNoEntry: false });
+      ? lstatSync(arg, { throwIfNoEntry: false })
+      : statSync(arg, { throwIfNoEntry: false });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return { kind: "missing" };
     return { kind: "error", reason: code ?? String(e) };
   }
   if (st === undefined) return { kind: "missing" };
-  const mtimeMs = st.mtimeNs / 1_000_000n;
-  const ctimeS = st.ctimeNs / 1_000_000_000n;
-  const changedMs = Math.max(Number(mtimeMs), Number(ctimeS) * 1000 + 999);
+  const mtimeMs = Math.floor(st.mtimeMs);
+  const ctimeS = Math.floor(st.ctimeMs / 1000);
+  const changedMs = Math.max(mtimeMs, ctimeS * 1000 + 999);
   return {
     kind: "found",
     info: {
