@@ -93,7 +93,7 @@ async function tryHit(work: Work, options: RunWorkOptions): Promise<HitOrMiss> {
       policy: options.policy.replayOutputs,
       target: options.target,
     });
-    options.store.recordHit(entry.id, { savedMs: entry.durationMs });
+    options.store.completeHit(pin, entry.id, { savedMs: entry.durationMs });
     log.info("hit {label}: replayed, saved {ms} ms", { label: work.label, ms: entry.durationMs });
     return { kind: "hit", entry, result };
   } catch (e) {

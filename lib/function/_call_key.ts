@@ -12,7 +12,7 @@
 import { Buffer } from "node:buffer";
 import { existsSync, statSync } from "node:fs";
 import process from "node:process";
-import { digestBytes } from "../hash/digest.ts";
+import { keyDigest } from "../hash/key_digest.ts";
 import { encodeCanonical } from "../hash/canonical.ts";
 import { type BytePath, displayPath, fsPath, isUnder } from "../path/byte_path.ts";
 import type { Store } from "../store/store.ts";
@@ -99,16 +99,16 @@ export async function callKey(
   for (const p of urlPaths) {
     if (!urlState.has(p)) urlState.set(p, isOutput(p) ? "output" : await pathState(p, ctx.store));
   }
-  const args = await Promise.all(named.map(async ([name, value]) => {
+  const args = named.map(([name, value]) => {
     const bytes = encodeCanonical(value, {
       path: label(name),
       onFileUrl: (_u, p) => urlState.get(p) ?? "?",
     });
     const enc = bytes.byteLength <= INLINE_MAX
       ? Buffer.from(bytes).toString("hex")
-      : `#${await digestBytes(bytes)}`;
+      : `#${keyDigest(bytes)}`;
     return [name, enc] as const;
-  }));
+  });
   const deps: (readonly [string, string])[] = [];
   for (const p of options.depFiles.map(abs)) deps.push([p, await pathState(p, ctx.store)]);
   for (const root of options.depRoots) {
@@ -132,7 +132,7 @@ export async function callKey(
   };
   const keyMaterial = JSON.stringify(fields);
   return {
-    key: await digestBytes(Buffer.from(keyMaterial, "utf8")),
+    key: keyDigest(keyMaterial),
     keyMaterial,
     fields,
     declaredInputs,

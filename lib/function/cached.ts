@@ -18,7 +18,7 @@ import { decodeValue } from "../codec/mod.ts";
 import { type Config, getConfig } from "../config/mod.ts";
 import { runWork } from "../engine/run_work.ts";
 import type { Outcome } from "../engine/types.ts";
-import { digestBytes } from "../hash/digest.ts";
+import { keyDigest } from "../hash/key_digest.ts";
 import { logger } from "../log/logger.ts";
 import { type BytePath, bytePath } from "../path/byte_path.ts";
 import type { Entry } from "../store/types.ts";
@@ -174,7 +174,7 @@ async function invoke(fn: AnyFn, call: Call): Promise<unknown> {
   return ran?.kind === "value" ? ran.value : done.value;
 }
 
-const sourceDigests = new WeakMap<FunctionIdentity, Promise<string>>();
+const sourceDigests = new WeakMap<FunctionIdentity, string>();
 
 async function throughCache(
   fn: AnyFn,
@@ -188,7 +188,7 @@ async function throughCache(
   const fnId = `${identity.module}#${identity.name}`;
   let digest = sourceDigests.get(identity);
   if (digest === undefined) {
-    digest = digestBytes(new TextEncoder().encode(identity.source));
+    digest = keyDigest(identity.source);
     sourceDigests.set(identity, digest);
   }
   const keyCtx = (learned: ReadonlySet<BytePath>) => ({
@@ -205,7 +205,7 @@ async function throughCache(
         { name: identity.name, param },
       ),
   });
-  const sourceDigest = await digest;
+  const sourceDigest = digest;
   const keyOf = async (learned: ReadonlySet<BytePath>): Promise<CallKey> => {
     try {
       return await callKey(call, { ...keyCtx(learned), sourceDigest });

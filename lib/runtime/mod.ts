@@ -6,3 +6,4 @@
 export * from "./runtime.ts";
 export * from "./precise_stat.ts";
 export * from "./mkfifo.ts";
+export * from "./fast_stat.ts";

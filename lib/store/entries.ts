@@ -103,7 +103,7 @@ export class EntryTable {
     );
     this.#addRef = db.prepare("INSERT INTO entry_blobs(entry_id, digest) VALUES (?, ?)");
     this.#hit = db.prepare(
-      "UPDATE entries SET hits = hits + 1, last_used = ?, saved_ms = saved_ms + ? WHERE id = ?",
+      "UPDATE entries SET hits = hits + ?, last_used = ?, saved_ms = saved_ms + ? WHERE id = ?",
     );
     this.#list = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries ORDER BY id DESC`);
   }
@@ -163,8 +163,8 @@ export class EntryTable {
   }
 
   /** Counts a hit on `id` (one statement; a trigger updates the global counters). */
-  recordHit(id: number, opts: { now: number; savedMs: number }): void {
-    this.#hit.run(opts.now, opts.savedMs, id);
+  recordHit(id: number, opts: { now: number; savedMs: number; count?: number }): void {
+    this.#hit.run(opts.count ?? 1, opts.now, opts.savedMs, id);
   }
 
   /** Every entry, most recent first (expired ones included). */

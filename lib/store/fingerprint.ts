@@ -11,7 +11,7 @@
  * @module
  */
 import type { Buffer } from "node:buffer";
-import { lstatSync, type Stats, statSync } from "node:fs";
+import { type FastStat, fastStat } from "../runtime/mod.ts";
 import { type BytePath, fsPath } from "../path/byte_path.ts";
 
 /**
@@ -84,20 +84,16 @@ export function fsArg(p: BytePath): string | Buffer {
  * ```
  */
 export function statPath(path: BytePath, opts: { lstat?: boolean } = {}): StatResult {
-  // Number stats, not bigint: the fingerprint only keeps ms and s, and building it from
-  // bigints cost more than the stat itself on the hit path (~2.5 us vs ~1 us per input).
-  let st: Stats | undefined;
+  // The fingerprint keeps ms and s only; the runtime's cheapest stat is enough for that.
+  let st: FastStat | null;
   try {
-    const arg = fsArg(path);
-    st = opts.lstat
-      ? lstatSync(arg, { throwIfNoEntry: false })
-      : statSync(arg, { throwIfNoEntry: false });
+    st = fastStat(fsArg(path), { lstat: opts.lstat });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return { kind: "missing" };
     return { kind: "error", reason: code ?? String(e) };
   }
-  if (st === undefined) return { kind: "missing" };
+  if (st === null) return { kind: "missing" };
   const mtimeMs = Math.floor(st.mtimeMs);
   const ctimeS = Math.floor(st.ctimeMs / 1000);
   const changedMs = Math.max(mtimeMs, ctimeS * 1000 + 999);
@@ -105,8 +101,8 @@ export function statPath(path: BytePath, opts: { lstat?: boolean } = {}): StatRe
     kind: "found",
     info: {
       fp: `${st.dev}:${st.ino}:${st.size}:${mtimeMs}:${ctimeS}`,
-      isFile: st.isFile(),
-      isDirectory: st.isDirectory(),
+      isFile: st.isFile,
+      isDirectory: st.isDirectory,
       changedMs,
     },
   };

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { isCasherError } from "../../lib/errors/casher_error.ts";
+import { join } from "node:path";
+import { openStore } from "../../lib/store/store.ts";
 import { draftWithBlob, keyOf, withStore } from "./_helpers.ts";
 
 const input = (n: number) => ({ path: `/in/${n}`, kind: "file" as const, digest: `d${n}` });
@@ -163,5 +165,57 @@ Deno.test("a pinned entry survives removal until its lease is released", async (
     store.clear();
     assert.equal(store.candidates(keyOf(11)).length, 0);
     assert.equal(store.pin(id).kind, "gone");
+  });
+});
+
+Deno.test("completeHit counts are written together at flush, with the pin kept until then", async () => {
+  await withStore(async (store) => {
+    const id = store.putEntry(await draftWithBlob(store, keyOf(12), { text: "x" }));
+    for (let i = 0; i < 3; i++) {
+      store.completeHit(store.pin(id), id, { savedMs: 10, now: 7_000_000 });
+    }
+    assert.equal(store.stats().hits, 0, "not written yet");
+    store.clear();
+    assert.equal(
+      store.candidates(keyOf(12)).length,
+      1,
+      "the lazily released lease still protects it",
+    );
+    store.flushHits();
+    const [e] = store.candidates(keyOf(12));
+    assert.equal(e.hits, 3);
+    assert.equal(e.lastUsedAt, 7_000_000);
+    assert.equal(store.stats().savedMs, 30);
+    store.clear();
+    assert.equal(store.candidates(keyOf(12)).length, 0, "the lease was released by the flush");
+  });
+});
+
+Deno.test("concurrent pins of one entry share one lease; the last release frees it", async () => {
+  await withStore(async (store) => {
+    const id = store.putEntry(await draftWithBlob(store, keyOf(13), { text: "x" }));
+    const a = store.pin(id);
+    const b = store.pin(id);
+    assert.ok(a.kind === "pinned" && b.kind === "pinned");
+    a.release();
+    store.clear();
+    assert.equal(store.candidates(keyOf(13)).length, 1, "b still holds the shared lease");
+    b.release();
+    store.clear();
+    assert.equal(store.candidates(keyOf(13)).length, 0);
+  });
+});
+
+Deno.test("queued hit counts are written when the store closes", async () => {
+  await withStore(async (store, dir) => {
+    const id = store.putEntry(await draftWithBlob(store, keyOf(14), { text: "x" }));
+    store.completeHit(store.pin(id), id, { savedMs: 5 });
+    store.close();
+    const again = openStore(join(dir, "cache"), { maxCacheBytes: 1 << 30, maxCandidates: 8 });
+    try {
+      assert.equal(again.stats().hits, 1);
+    } finally {
+      again.close();
+    }
   });
 });
