@@ -8,7 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { CasherError } from "../errors/casher_error.ts";
-import type { ReplayOutputs } from "../engine/types.ts";
+import type { CommandOptions } from "../command/run_command.ts";
 import { parseBytes, parseDuration } from "../config/units.ts";
 import type { Verbosity } from "./log_sink.ts";
 
@@ -26,19 +26,20 @@ export interface CommonFlags {
   readonly json: boolean;
 }
 
-/** Flags that shape a command's key and run. */
-export interface RunFlags {
-  readonly envAllow: readonly string[];
-  readonly inputs: readonly string[];
-  readonly outputs: readonly string[];
-  readonly outputRoots: readonly string[];
-  readonly ttlMs: number | null;
-  readonly force: boolean;
-  readonly store: boolean;
-  readonly cacheFailures: boolean;
-  readonly replayOutputs: ReplayOutputs;
-  readonly traceMode: "full" | "fast";
-}
+/** Flags that shape a command's key and run (the command face's own option types). */
+export type RunFlags = Pick<
+  CommandOptions,
+  | "envAllow"
+  | "inputs"
+  | "outputs"
+  | "outputRoots"
+  | "ttlMs"
+  | "force"
+  | "store"
+  | "cacheFailures"
+  | "replayOutputs"
+  | "traceMode"
+>;
 
 /** What the user asked for. */
 export type CliRequest =
