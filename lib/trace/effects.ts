@@ -24,8 +24,9 @@ export interface ObservedOutput {
 }
 
 /**
- * The classified effects of a traced run. Paths are absolute and normalized
- * (`.`/`..` collapsed; symlinks not resolved).
+ * The classified effects of a traced run. Paths are absolute and normalized: `.` and
+ * `//` collapsed, `x/..` collapsed only when `x` is a real directory (after a symlink `..`
+ * names the target's parent); symlinks are not resolved.
  */
 export interface Effects {
   readonly trust: Trust;
