@@ -11,6 +11,7 @@ import type { BytePath } from "../path/byte_path.ts";
 import { logger } from "../log/logger.ts";
 import { probeTracer } from "../trace/probe.ts";
 import { startTrace } from "../trace/runner.ts";
+import { forwardSignals } from "./forward_signals.ts";
 import { runPlain } from "./run_plain.ts";
 import type { StdinSource } from "./stdin.ts";
 import { teeStreams } from "./tee.ts";
@@ -79,7 +80,14 @@ export async function executeTraced(cmd: TracedCommand, ctx: ExecContext): Promi
   const recorded = child.stdout && child.stderr
     ? teeStreams({ stdout: child.stdout, stderr: child.stderr }, { target: cmd.target })
     : null;
-  const [{ exit, effects }, recorder] = await Promise.all([run.done, recorded]);
+  const stopForwarding = child.pid === undefined ? () => {} : forwardSignals(child.pid);
+  let done;
+  try {
+    done = await Promise.all([run.done, recorded]);
+  } finally {
+    stopForwarding();
+  }
+  const [{ exit, effects }, recorder] = done;
   let result: WorkResult;
   switch (exit.kind) {
     case "exited":

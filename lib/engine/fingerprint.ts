@@ -31,6 +31,8 @@ export type Fingerprint =
   | { readonly kind: "ok"; readonly digest: string; readonly stamp: StatStamp }
   | { readonly kind: "missing" }
   | { readonly kind: "changed-during-run" }
+  /** The object was created after the run started (its birth time says so). */
+  | { readonly kind: "created-during-run" }
   | { readonly kind: "unreadable"; readonly reason: string };
 
 /**
@@ -102,7 +104,11 @@ export async function fingerprint(
   try {
     const before = stamp(path);
     if (before === null) return { kind: "missing" };
-    if (before.ctimeNs >= limit) return { kind: "changed-during-run" };
+    if (before.ctimeNs >= limit) {
+      return before.btimeNs !== null && before.btimeNs >= limit
+        ? { kind: "created-during-run" }
+        : { kind: "changed-during-run" };
+    }
     if (before.isDir) {
       const digest = await options.digest(path, "listing");
       const after = stamp(path);

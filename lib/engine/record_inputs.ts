@@ -114,6 +114,11 @@ export class InputRecorder {
     }
     const early = this.#early.get(path);
     let fp = early ? await early : undefined;
+    if (input.priorUnknown && changedByRun && fp?.kind === "created-during-run") {
+      // Written without truncation, and born after the run started: the run created it,
+      // so before the run it was absent (and must be absent for a replay to be right).
+      return { kind: "ok", input: { path, kind: "absent", digest: "" } };
+    }
     if (fp === undefined || fp.kind !== "ok") {
       if (changedByRun) {
         return {
@@ -136,6 +141,7 @@ export class InputRecorder {
         if (changedByRun) return { kind: "unstorable", reason: `${shown} vanished during the run` };
         return { kind: "ok", input: { path, kind: "absent", digest: "" } };
       case "changed-during-run":
+      case "created-during-run":
         return { kind: "unstorable", reason: `input ${shown} changed while the command ran` };
       case "unreadable":
         return { kind: "unstorable", reason: `cannot read input ${shown}: ${fp.reason}` };

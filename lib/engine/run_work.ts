@@ -209,7 +209,9 @@ async function storeExecution(
 function prefetchList(work: Work, store: Store): Set<BytePath> {
   const paths = new Set<BytePath>([...work.declaredInputs, ...(work.prefetch ?? [])]);
   for (const entry of store.candidates(work.key)) {
-    for (const input of entry.inputs) if (input.kind !== "absent") paths.add(input.path);
+    // Absent ones too: a path the last run created must be fingerprinted before this run
+    // writes to it again.
+    for (const input of entry.inputs) paths.add(input.path);
   }
   return paths;
 }

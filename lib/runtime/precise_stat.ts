@@ -20,6 +20,8 @@ export interface PreciseStat {
   readonly size: bigint;
   readonly mtimeNs: bigint;
   readonly ctimeNs: bigint;
+  /** Creation time, or `null` when the file system does not report it. */
+  readonly btimeNs: bigint | null;
   /** Hard links; 0 once the file was unlinked (renamed over) while held open. */
   readonly nlink: number;
   readonly isDir: boolean;
@@ -32,6 +34,8 @@ const S_IFREG = 0o100000;
 const AT_FDCWD = -100;
 const AT_EMPTY_PATH = 0x1000;
 const STATX_BASIC_STATS = 0x7ff;
+const STATX_BTIME = 0x800;
+const MASK = STATX_BASIC_STATS | STATX_BTIME;
 const ENOENT = 2;
 const ENOTDIR = 20;
 
@@ -92,8 +96,8 @@ export function preciseStat(target: { path: Buffer } | { fd: number }): PreciseS
   if (fx === null) return nodeStat(target);
   const buf = new Uint8Array(256);
   const rc = "fd" in target
-    ? fx.statx(target.fd, new Uint8Array([0]), AT_EMPTY_PATH, STATX_BASIC_STATS, buf)
-    : fx.statx(AT_FDCWD, Buffer.concat([target.path, Buffer.from([0])]), 0, STATX_BASIC_STATS, buf);
+    ? fx.statx(target.fd, new Uint8Array([0]), AT_EMPTY_PATH, MASK, buf)
+    : fx.statx(AT_FDCWD, Buffer.concat([target.path, Buffer.from([0])]), 0, MASK, buf);
   if (rc !== 0) {
     const errno = fx.errno();
     if (errno === ENOENT || errno === ENOTDIR) return null;
@@ -110,6 +114,7 @@ export function preciseStat(target: { path: Buffer } | { fd: number }): PreciseS
     size: v.getBigUint64(40, true),
     ctimeNs: ts(96),
     mtimeNs: ts(112),
+    btimeNs: (v.getUint32(0, true) & STATX_BTIME) !== 0 ? ts(80) : null,
     nlink: v.getUint32(16, true),
     isDir: (mode & S_IFMT) === S_IFDIR,
     isFile: (mode & S_IFMT) === S_IFREG,
@@ -139,6 +144,7 @@ function nodeStat(target: { path: Buffer } | { fd: number }): PreciseStat | null
     size: s.size,
     mtimeNs: s.mtimeNs,
     ctimeNs: s.ctimeNs,
+    btimeNs: s.birthtimeNs > 0n ? s.birthtimeNs : null,
     nlink: Number(s.nlink),
     isDir: s.isDirectory(),
     isFile: s.isFile(),

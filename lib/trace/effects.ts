@@ -15,6 +15,13 @@ export type Trust =
 export interface ObservedInput {
   readonly path: BytePath;
   readonly kind: "file" | "listing" | "absent" | "exec";
+  /**
+   * Set when the input was inferred from a write that kept the old content (append,
+   * `O_RDWR`/`O_WRONLY` without `O_TRUNC`) to a path the trace had not seen before: the
+   * path may not have existed before the run. The engine then decides from the file's
+   * birth time whether it is a real input or was created by the run.
+   */
+  readonly priorUnknown?: true;
 }
 
 /** An output observed in the trace, before it is captured. */

@@ -81,7 +81,7 @@ const log = logger("trace");
  */
 export class PathBook {
   readonly #recs = new Map<BytePath, Rec>();
-  readonly #order: { path: BytePath; kind: InputKind }[] = [];
+  readonly #order: { path: BytePath; kind: InputKind; viaWrite?: boolean }[] = [];
   readonly #opts: PathBookOptions;
 
   constructor(opts: PathBookOptions) {
@@ -107,11 +107,12 @@ export class PathBook {
     return r;
   }
 
-  #input(p: BytePath, r: Rec, kind: InputKind): void {
+  #input(p: BytePath, r: Rec, opts: { readonly kind: InputKind; readonly viaWrite?: boolean }): void {
+    const { kind } = opts;
     if (r.inputs === null) r.inputs = new Set();
     if (r.inputs.has(kind)) return;
     r.inputs.add(kind);
-    this.#order.push({ path: p, kind });
+    this.#order.push(opts.viaWrite ? { path: p, kind, viaWrite: true } : { path: p, kind });
     if (kind !== "absent" && !r.announced) {
       r.announced = true;
       const cb = this.#opts.onFirstRead;
@@ -125,7 +126,12 @@ export class PathBook {
     }
   }
 
-  #touch(p: BytePath, r: Rec, now: "exists" | "gone", out: OutputKind | null): void {
+  #touch(
+    p: BytePath,
+    r: Rec,
+    opts: { readonly now: "exists" | "gone"; readonly out: OutputKind | null },
+  ): void {
+    const { now, out } = opts;
     r.touched = true;
     r.now = now;
     if (!r.writable) {
@@ -141,7 +147,7 @@ export class PathBook {
     if (r === null) return;
     if (!r.touched) {
       if (r.prior === "unknown") r.prior = "absent";
-      this.#input(p, r, "absent");
+      this.#input(p, r, { kind: "absent" });
     }
     r.now = "gone";
   }
@@ -153,7 +159,7 @@ export class PathBook {
     if (!r.touched) {
       if (r.prior === "unknown") r.prior = "existed";
       if (type !== "unknown") r.type = type;
-      if (type === "reg") this.#input(p, r, "file");
+      if (type === "reg") this.#input(p, r, { kind: "file" });
     }
     r.now = "exists";
   }
@@ -165,7 +171,7 @@ export class PathBook {
     if (!r.touched) {
       if (r.prior === "unknown") r.prior = "existed";
       if (kind === "listing") r.type = "dir";
-      this.#input(p, r, kind);
+      this.#input(p, r, { kind });
     }
     r.now = "exists";
   }
@@ -176,9 +182,11 @@ export class PathBook {
     if (r === null) return;
     if (!r.touched) {
       if (how === "create" && r.prior === "unknown") r.prior = "absent";
-      if (how === "modify" && r.now !== "gone" && r.writable) this.#input(p, r, "file");
+      if (how === "modify" && r.now !== "gone" && r.writable) {
+        this.#input(p, r, { kind: "file", viaWrite: true });
+      }
     }
-    this.#touch(p, r, "exists", "file");
+    this.#touch(p, r, { now: "exists", out: "file" });
   }
 
   /** A directory or symlink was created at the path. */
@@ -186,7 +194,7 @@ export class PathBook {
     const r = this.#get(p);
     if (r === null) return;
     if (!r.touched && r.prior === "unknown") r.prior = "absent";
-    this.#touch(p, r, "exists", kind);
+    this.#touch(p, r, { now: "exists", out: kind });
   }
 
   /** The path was removed (unlink/rmdir). */
@@ -194,7 +202,7 @@ export class PathBook {
     const r = this.#get(p);
     if (r === null) return;
     if (!r.touched && r.prior === "unknown") r.prior = "existed";
-    this.#touch(p, r, "gone", null);
+    this.#touch(p, r, { now: "gone", out: null });
     r.removed = true;
   }
 
@@ -214,23 +222,24 @@ export class PathBook {
     if (opts.noReplace && d !== null && !d.touched && d.prior === "unknown") d.prior = "absent";
     const sKind: OutputKind = s?.out ?? (s?.type === "dir" ? "dir" : "file");
     const dKind: OutputKind = d?.out ?? (d?.type === "dir" ? "dir" : "file");
-    this.#source(src, s, sKind);
+    this.#source(src, s, { kind: sKind });
     if (exchange) {
-      this.#source(dst, d, dKind);
-      if (s !== null) this.#touch(src, s, "exists", dKind);
-      if (d !== null) this.#touch(dst, d, "exists", sKind);
+      this.#source(dst, d, { kind: dKind });
+      if (s !== null) this.#touch(src, s, { now: "exists", out: dKind });
+      if (d !== null) this.#touch(dst, d, { now: "exists", out: sKind });
       return;
     }
     if (sKind === "dir") this.#moveChildren(src, dst);
     if (s !== null) {
       if (!s.touched && s.prior === "unknown") s.prior = "existed";
-      this.#touch(src, s, "gone", null);
+      this.#touch(src, s, { now: "gone", out: null });
       s.removed = true;
     }
-    if (d !== null) this.#touch(dst, d, "exists", sKind);
+    if (d !== null) this.#touch(dst, d, { now: "exists", out: sKind });
   }
 
-  #source(p: BytePath, r: Rec | null, kind: OutputKind): void {
+  #source(p: BytePath, r: Rec | null, opts: { readonly kind: OutputKind }): void {
+    const { kind } = opts;
     if (r === null || r.touched) return;
     if (kind === "dir") {
       this.#opts.untrust(
@@ -250,11 +259,11 @@ export class PathBook {
     for (const [p, r] of moved) {
       const kind = r.out ?? "file";
       if (!r.touched && r.prior === "unknown") r.prior = "existed";
-      this.#touch(p, r, "gone", null);
+      this.#touch(p, r, { now: "gone", out: null });
       r.removed = true;
       const q = dst + p.slice(src.length);
       const nr = this.#get(q);
-      if (nr !== null) this.#touch(q, nr, "exists", kind);
+      if (nr !== null) this.#touch(q, nr, { now: "exists", out: kind });
     }
   }
 
@@ -274,11 +283,11 @@ export class PathBook {
   /** Builds the final effects. */
   finish(trust: Trust): Effects {
     const inputs: ObservedInput[] = [];
-    for (const { path, kind } of this.#order) {
+    for (const { path, kind, viaWrite } of this.#order) {
       const r = this.#recs.get(path)!;
       if (kind === "absent" && r.touched && r.now === "exists") continue;
       if (kind === "file" && (r.type === "dir" || r.type === "special")) continue;
-      inputs.push({ path, kind });
+      inputs.push(viaWrite ? { path, kind, priorUnknown: true } : { path, kind });
     }
     const outputs: ObservedOutput[] = [];
     const deletions: BytePath[] = [];

@@ -419,3 +419,50 @@ e2e("rm, gc, verify and clear manage entries", async (t) => {
   assert.match((await t.run(["clear"])).out, /cleared 1 entry/);
   assert.equal(JSON.parse((await t.run(["stats", "--json"])).out).entries, 0);
 });
+
+e2e("a signal sent to casher reaches the command, whose exit code passes through", async (t) => {
+  const cmd = new Deno.Command(t.target.argv[0], {
+    args: [
+      ...t.target.argv.slice(1),
+      "--cache-dir",
+      t.cache,
+      "--",
+      "sh",
+      "-c",
+      "trap 'echo got TERM; kill $!; exit 3' TERM; touch started; sleep 5 & wait",
+    ],
+    cwd: t.dir,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  for (let i = 0; i < 400; i++) {
+    try {
+      Deno.statSync(t.path("started"));
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+  cmd.kill("SIGTERM");
+  const r = await cmd.output();
+  assert.equal(new TextDecoder().decode(r.stdout), "got TERM\n");
+  assert.equal(r.code, 3);
+});
+
+e2e(
+  "a file written without truncation is absent-before on its first run, an input after",
+  async (t) => {
+    const cmd = counted("mkdir -p out; printf data 1<> out/f");
+    await t.run(cmd); // creates out/f: recorded as absent before the run, and as an output
+    assert.equal(t.read("out/f"), "data");
+    await t.run(cmd); // out/f exists now: a miss, fingerprinted before the run
+    await t.run(cmd); // hit
+    assert.equal(runs(t), 2);
+    t.write("out/f", "hello world");
+    await settle();
+    await t.run(cmd); // a real run writes over the start without truncating
+    assert.equal(t.read("out/f"), "datao world", "never replay the old whole-file output");
+    assert.equal(runs(t), 3);
+  },
+);

@@ -34,9 +34,11 @@ Deno.test(
 Deno.test(
   "a file whose ctime is not older than the run's start is changed-during-run",
   withDir(async (dir) => {
-    const startedAt = Date.now();
     const f = join(dir, "a.txt");
-    writeFileSync(f, "written after the run started");
+    writeFileSync(f, "before");
+    await new Promise((r) => setTimeout(r, 30));
+    const startedAt = Date.now();
+    writeFileSync(f, "rewritten after the run started");
     const fp = await fingerprint(bytePath(f), { startedAt, digest });
     assert.equal(fp.kind, "changed-during-run");
   }),
@@ -48,6 +50,8 @@ Deno.test(
     // Under Deno, node:fs truncates ctime to whole seconds; a write made after the run
     // started but within the same second must still count as during the run.
     const f = join(dir, "a.txt");
+    writeFileSync(f, "early");
+    await new Promise((r) => setTimeout(r, 30));
     const startedAt = Date.now();
     await new Promise((r) => setTimeout(r, 20));
     writeFileSync(f, "late");
@@ -102,5 +106,17 @@ Deno.test(
       (await fingerprint(bytePath("/dev/null"), { startedAt: later, digest })).kind,
       "unreadable",
     );
+  }),
+);
+
+Deno.test(
+  "a file born after the run started is created-during-run, not changed",
+  withDir(async (dir) => {
+    const startedAt = Date.now();
+    await new Promise((r) => setTimeout(r, 20));
+    const f = join(dir, "new.txt");
+    writeFileSync(f, "made by the run");
+    const fp = await fingerprint(bytePath(f), { startedAt, digest });
+    assert.equal(fp.kind, "created-during-run");
   }),
 );
