@@ -71,7 +71,10 @@ export async function runCommand(opts: CommandOptions): Promise<number> {
   try {
     stdin = await captureStdin({ tmpDir: store.layout.tmpDir });
     if (stdin.kind === "tty") {
-      log.warn("stdin is a terminal, so this run is interactive: running it uncached");
+      log.warn(
+        "stdin is a terminal, so the command may be interactive: running it uncached " +
+          "(give it stdin from a file or pipe, e.g. `< /dev/null`, to cache it)",
+      );
       return await runPlain(opts.argv, opts);
     }
     return await runThroughCache(store, { ...opts, stdin }, state);
