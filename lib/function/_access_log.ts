@@ -27,8 +27,8 @@ type InputKind = "file" | "absent" | "present";
  * ```ts
  * import { AccessLog } from "./_access_log.ts";
  * const log = new AccessLog();
- * log.note("write", "/tmp/out", "ok");
- * log.note("read", "/tmp/out", "ok"); // written first: not an input
+ * log.note("write", "/tmp/out", { outcome: "ok" });
+ * log.note("read", "/tmp/out", { outcome: "ok" }); // written first: not an input
  * log.finish().outputs; // [{ path: "/tmp/out", kind: "file" }]
  * ```
  */
@@ -42,8 +42,9 @@ export class AccessLog {
   readonly #deleted = new Set<BytePath>();
   #untrusted: string | null = null;
 
-  /** Records one operation (paths must be absolute and normalized). */
-  note(access: FsAccess, path: BytePath, outcome: FsOutcome): void {
+  /** Records one operation and how it ended (paths must be absolute and normalized). */
+  note(access: FsAccess, path: BytePath, opts: { readonly outcome: FsOutcome }): void {
+    const { outcome } = opts;
     switch (access) {
       case "read":
         if (outcome === "failed") return this.#first(path, "file");
@@ -57,15 +58,15 @@ export class AccessLog {
         return;
       case "write":
       case "update":
-        return this.#created(path, "file", outcome);
+        return this.#created(path, "file", { outcome });
       case "mkdir":
-        return this.#created(path, "dir", outcome);
+        return this.#created(path, "dir", { outcome });
       case "symlink":
-        return this.#created(path, "symlink", outcome);
+        return this.#created(path, "symlink", { outcome });
       case "remove":
-        return this.#removed(path, outcome, false);
+        return this.#removed(path, outcome, { moved: false });
       case "move-from":
-        return this.#removed(path, outcome, true);
+        return this.#removed(path, outcome, { moved: true });
     }
   }
 
@@ -100,14 +101,20 @@ export class AccessLog {
     if (kind !== null) this.#inputs.push(path);
   }
 
-  #created(path: BytePath, kind: ObservedOutput["kind"], outcome: FsOutcome): void {
-    if (outcome !== "ok") return;
+  #created(
+    path: BytePath,
+    kind: ObservedOutput["kind"],
+    opts: { readonly outcome: FsOutcome },
+  ): void {
+    if (opts.outcome !== "ok") return;
     if (!this.#seen.has(path)) this.#seen.set(path, null);
     this.#deleted.delete(path);
     if (!this.#outputs.has(path)) this.#outputs.set(path, kind);
   }
 
-  #removed(path: BytePath, outcome: FsOutcome, moved: boolean): void {
+  /** Records removing `path` (`moved`: it was the source of a rename). */
+  #removed(path: BytePath, outcome: FsOutcome, opts: { readonly moved: boolean }): void {
+    const { moved } = opts;
     if (outcome !== "ok") return;
     const ours = this.#outputs.has(path) && !this.#existedBefore(path);
     for (const p of [...this.#outputs.keys()]) if (isUnder(p, path)) this.#outputs.delete(p);

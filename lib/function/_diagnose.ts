@@ -80,8 +80,8 @@ function compareWithClosest(store: Store, now: KeyFields): string[] {
   for (const [name] of closest.args) {
     if (!nowNames.has(name)) out.push(`argument \`${name}\` was not passed this time`);
   }
-  diffPairs(out, closest.env, now.env, (k) => `env var ${k} differs`);
-  diffPairs(out, closest.deps, now.deps, (k) => `dependency ${displayPath(k)} differs`);
+  diffPairs(closest.env, now.env, { out, say: (k) => `env var ${k} differs` });
+  diffPairs(closest.deps, now.deps, { out, say: (k) => `dependency ${displayPath(k)} differs` });
   if (
     JSON.stringify([closest.inputs, closest.outputs, closest.roots]) !==
       JSON.stringify([now.inputs, now.outputs, now.roots])
@@ -92,12 +92,13 @@ function compareWithClosest(store: Store, now: KeyFields): string[] {
   return out.map((l) => `${l} (vs the closest entry)`);
 }
 
+/** Pushes `say(k)` onto `out` for every key `k` whose value differs between `a` and `b`. */
 function diffPairs(
-  out: string[],
   a: readonly (readonly [string, unknown])[],
   b: readonly (readonly [string, unknown])[],
-  say: (k: string) => string,
+  opts: { readonly out: string[]; readonly say: (k: string) => string },
 ): void {
+  const { out, say } = opts;
   const am = new Map(a);
   const bm = new Map(b);
   for (const k of new Set([...am.keys(), ...bm.keys()])) {

@@ -47,7 +47,8 @@ export class StoreRegistry {
   }
 
   /** Remembers `paths` as outputs of `fnId`; returns whether anything new was learned. */
-  learn(config: Config, fnId: string, paths: readonly BytePath[]): boolean {
+  learn(config: Config, fnId: string, opts: { readonly paths: readonly BytePath[] }): boolean {
+    const { paths } = opts;
     const known = this.learned(config, fnId) as Set<BytePath>;
     const fresh = paths.filter((p) => !known.has(p));
     if (fresh.length === 0) return false;

@@ -152,7 +152,7 @@ async function invoke(fn: AnyFn, call: Call): Promise<unknown> {
   const outer = isTracking();
   let done: { value: unknown; nested: { effects: Effects; chunks: readonly Chunk[] } };
   try {
-    done = await untracked(() => throughCache(fn, call, config, state));
+    done = await untracked(() => throughCache(fn, call, { config, state }));
   } catch (e) {
     if (state.keyError !== undefined) throw state.keyError; // the caller's bad argument
     if (state.ran === undefined) {
@@ -176,12 +176,16 @@ async function invoke(fn: AnyFn, call: Call): Promise<unknown> {
 
 const sourceDigests = new WeakMap<FunctionIdentity, string>();
 
+/**
+ * Looks `call` up and runs `fn` on a miss, with the store of `config`; `state` receives
+ * the run (once `fn` ran) and the caller's bad-argument error, for `invoke`'s fallback.
+ */
 async function throughCache(
   fn: AnyFn,
   call: Call,
-  config: Config,
-  state: { ran?: RanCall; keyError?: unknown },
+  opts: { readonly config: Config; readonly state: { ran?: RanCall; keyError?: unknown } },
 ): Promise<{ value: unknown; nested: { effects: Effects; chunks: readonly Chunk[] } }> {
+  const { config, state } = opts;
   const { identity, options } = call;
   const stores = face.stores;
   const store = stores.store(config);
@@ -245,7 +249,7 @@ async function throughCache(
             { typeName },
           ),
         learn: async (paths) =>
-          stores.learn(config, fnId, paths) ? await keyOf(stores.learned(config, fnId)) : null,
+          stores.learn(config, fnId, { paths }) ? await keyOf(stores.learned(config, fnId)) : null,
       }),
   }, {
     store,

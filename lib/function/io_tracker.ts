@@ -52,8 +52,9 @@ class Tracker implements RuntimeRecorder {
   fs(
     access: Parameters<RuntimeRecorder["fs"]>[0],
     raw: unknown,
-    outcome: Parameters<RuntimeRecorder["fs"]>[2],
+    opts: Parameters<RuntimeRecorder["fs"]>[2],
   ): void {
+    const { outcome } = opts;
     if (!this.open) return;
     try {
       const p = pathArg(raw);
@@ -66,7 +67,7 @@ class Tracker implements RuntimeRecorder {
           untracked(() => notify(p));
         }
       }
-      this.log.note(access, p, outcome);
+      this.log.note(access, p, { outcome });
     } catch (e) {
       this.log.untrust(`a file operation could not be recorded (${String(e)})`);
     }
@@ -224,19 +225,15 @@ export function recordNested(effects: Effects, chunks: readonly Chunk[]): void {
   if (t === undefined || !t.open) return;
   if (effects.trust.kind === "untrusted") t.log.untrust(effects.trust.reason);
   for (const i of effects.inputs) {
-    t.log.note(
-      i.kind === "listing" ? "list" : "read",
-      i.path,
-      i.kind === "absent" ? "absent" : "ok",
-    );
+    t.log.note(i.kind === "listing" ? "list" : "read", i.path, {
+      outcome: i.kind === "absent" ? "absent" : "ok",
+    });
   }
   for (const o of effects.outputs) {
-    t.log.note(
-      o.kind === "dir" ? "mkdir" : o.kind === "symlink" ? "symlink" : "write",
-      o.path,
-      "ok",
-    );
+    t.log.note(o.kind === "dir" ? "mkdir" : o.kind === "symlink" ? "symlink" : "write", o.path, {
+      outcome: "ok",
+    });
   }
-  for (const d of effects.deletions) t.log.note("remove", d, "ok");
+  for (const d of effects.deletions) t.log.note("remove", d, { outcome: "ok" });
   for (const c of chunks) t.out.push(c.fd, c.bytes);
 }

@@ -103,12 +103,16 @@ export function installNodeFsHooks(
   hooks: { active: ActiveRecorder; exists: (raw: unknown) => boolean },
 ): () => void {
   const undo: (() => void)[] = [];
-  // deno-lint-ignore no-explicit-any
-  const patch = (obj: any, name: string, ops: (a: unknown[]) => Op[], style: Style | "stream") => {
+  const patch = (
+    // deno-lint-ignore no-explicit-any
+    obj: any,
+    name: string,
+    opts: { ops: (a: unknown[]) => Op[]; style: Style | "stream" },
+  ) => {
     const orig = obj[name];
     if (typeof orig !== "function") return;
     const result = name.startsWith("exists") ? "exists" : /^l?stat/.test(name) ? "stat" : "other";
-    const wrapper = wrap(orig, ops, style, hooks, result);
+    const wrapper = wrap(orig, hooks, { ...opts, result });
     Object.defineProperty(wrapper, "name", { value: orig.name });
     for (const s of Object.getOwnPropertySymbols(orig)) {
       (wrapper as unknown as Record<symbol, unknown>)[s] = orig[s];
@@ -119,21 +123,29 @@ export function installNodeFsHooks(
     });
   };
   for (const [base, ops] of Object.entries(SPEC)) {
-    patch(fs, base, ops, "callback");
-    patch(fs, base + "Sync", ops, "sync");
-    patch(fs.promises, base, ops, "promise");
+    patch(fs, base, { ops, style: "callback" });
+    patch(fs, base + "Sync", { ops, style: "sync" });
+    patch(fs.promises, base, { ops, style: "promise" });
   }
-  for (const [name, ops] of Object.entries(STREAMS)) patch(fs, name, ops, "stream");
+  for (const [name, ops] of Object.entries(STREAMS)) patch(fs, name, { ops, style: "stream" });
   return () => undo.reverse().forEach((f) => f());
 }
 
+/**
+ * Wraps `orig` to record `ops` (of its arguments) with the outcome once it settles in its
+ * `style` (callback, sync, promise or stream constructor); `result` says how a successful
+ * return maps to an outcome.
+ */
 function wrap(
   orig: AnyFn,
-  ops: (a: unknown[]) => Op[],
-  style: Style | "stream",
   hooks: { active: ActiveRecorder; exists: (raw: unknown) => boolean },
-  result: "exists" | "stat" | "other",
+  opts: {
+    readonly ops: (a: unknown[]) => Op[];
+    readonly style: Style | "stream";
+    readonly result: "exists" | "stat" | "other";
+  },
 ): AnyFn {
+  const { ops, style, result } = opts;
   const isExists = result === "exists";
   return function (this: unknown, ...args: unknown[]) {
     const rec = hooks.active();
@@ -149,7 +161,7 @@ function wrap(
       rec.untrusted(`could not interpret fs arguments (${String(e)})`);
     }
     const done = (o: FsOutcome) => {
-      for (const [acc, p] of list) rec.fs(acc, p, pre ?? o);
+      for (const [acc, p] of list) rec.fs(acc, p, { outcome: pre ?? o });
     };
     const fromResult = (r: unknown): FsOutcome => {
       if (isExists) return r ? "ok" : "absent";

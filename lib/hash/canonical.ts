@@ -123,8 +123,8 @@ class Encoder {
       w.str(v.source);
       return w.str(v.flags);
     }
-    if (v instanceof Map) return this.#sorted(Tag.map, [...v], at, "map entry");
-    if (v instanceof Set) return this.#sorted(Tag.set, [...v], at, "set element");
+    if (v instanceof Map) return this.#sorted(Tag.map, [...v], { at, what: "map entry" });
+    if (v instanceof Set) return this.#sorted(Tag.set, [...v], { at, what: "set element" });
     if (v instanceof URL) return this.#url(v);
     if (v instanceof Error) return this.#error(v, at);
     if (
@@ -148,7 +148,7 @@ class Encoder {
       w.byte(Tag.instance);
       w.str(String(proto?.constructor?.name ?? ""));
     }
-    this.#fields(v, Object.keys(v), at);
+    this.#fields(v, Object.keys(v), { at });
   }
 
   #array(v: unknown[], at: string): void {
@@ -162,10 +162,11 @@ class Encoder {
     const extra = Object.keys(v).filter((k) =>
       !/^(0|[1-9][0-9]*)$/.test(k) || Number(k) >= v.length
     );
-    this.#fields(v, extra, at);
+    this.#fields(v, extra, { at });
   }
 
-  #fields(v: object, keys: string[], at: string): void {
+  #fields(v: object, keys: string[], opts: { readonly at: string }): void {
+    const { at } = opts;
     const sym = Object.getOwnPropertySymbols(v).find((s) =>
       Object.prototype.propertyIsEnumerable.call(v, s)
     );
@@ -183,7 +184,12 @@ class Encoder {
     }
   }
 
-  #sorted(tag: number, items: unknown[], at: string, what: string): void {
+  #sorted(
+    tag: number,
+    items: unknown[],
+    opts: { readonly at: string; readonly what: string },
+  ): void {
+    const { at, what } = opts;
     const parts = items.map((item, i) => {
       const sub = new Encoder(this.label, this.onFileUrl);
       for (const o of this.#stack) sub.#stack.add(o);
@@ -224,7 +230,7 @@ class Encoder {
     this.w.str(String(v.name));
     this.w.str(String(v.message));
     this.value("cause" in v ? [v.cause] : [], `${at}.cause`);
-    this.#fields(v, Object.keys(v), at);
+    this.#fields(v, Object.keys(v), { at });
   }
 
   #reject(at: string, what: string): TypeError {

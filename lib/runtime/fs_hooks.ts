@@ -31,8 +31,11 @@ export type FsOutcome = "ok" | "absent" | "dir" | "failed";
 
 /** Receives recorded events for the active tracked call. */
 export interface RuntimeRecorder {
-  /** A file operation on `rawPath` (string, URL or bytes; anything else is ignored). */
-  fs(access: FsAccess, rawPath: unknown, outcome: FsOutcome): void;
+  /**
+   * A file operation on `rawPath` (string, URL or bytes; anything else is ignored) and how
+   * it ended.
+   */
+  fs(access: FsAccess, rawPath: unknown, opts: { readonly outcome: FsOutcome }): void;
   /** Bytes written to stdout (1) or stderr (2); `undefined` return = skip (nested write). */
   output(fd: 1 | 2, bytes: Uint8Array): void;
   /** Something happened that cannot be recorded faithfully. */
@@ -85,10 +88,10 @@ export function installRuntimeHooks(active: ActiveRecorder): () => void {
   };
   const file =
     (ops: (args: unknown[], self: unknown) => Op[], opts: FileOpts = {}) => (orig: AnyFn) =>
-      fileWrapper(orig, active, ops, opts);
+      fileWrapper(orig, { ...opts, active, ops });
 
-  if (g.Deno) patchDeno(g.Deno, patch, file, active);
-  if (g.Bun) patchBun(g.Bun, patch, file, active);
+  if (g.Deno) patchDeno(g.Deno, { patch, file, active });
+  if (g.Bun) patchBun(g.Bun, { patch, file, active });
   return () => undo.reverse().forEach((f) => f());
 }
 
@@ -98,9 +101,12 @@ type File = (
   ops: (args: unknown[], self: unknown) => Op[],
   opts?: FileOpts,
 ) => (orig: AnyFn) => AnyFn;
+/** What the per-runtime patchers use: the patcher, the file-wrapper maker, the recorder. */
+type Tools = { readonly patch: Patch; readonly file: File; readonly active: ActiveRecorder };
 
 // deno-lint-ignore no-explicit-any
-function patchDeno(D: any, patch: Patch, file: File, active: ActiveRecorder): void {
+function patchDeno(D: any, tools: Tools): void {
+  const { patch, file, active } = tools;
   const a0 = (acc: FsAccess) => (a: unknown[]): Op[] => [[acc, a[0]]];
   const both = (x: FsAccess, y: FsAccess) => (a: unknown[]): Op[] => [[x, a[0]], [y, a[1]]];
   const stat = (r: unknown) =>
@@ -151,7 +157,8 @@ function patchDeno(D: any, patch: Patch, file: File, active: ActiveRecorder): vo
 }
 
 // deno-lint-ignore no-explicit-any
-function patchBun(B: any, patch: Patch, file: File, active: ActiveRecorder): void {
+function patchBun(B: any, tools: Tools): void {
+  const { patch, file, active } = tools;
   const name = (f: unknown) => (f as { name?: unknown })?.name;
   const self = (acc: FsAccess) => (_a: unknown[], s: unknown): Op[] => [[acc, name(s)]];
   const proto = Object.getPrototypeOf(B.file("/"));
@@ -171,15 +178,18 @@ function patchBun(B: any, patch: Patch, file: File, active: ActiveRecorder): voi
   patch(proto, "delete", file(self("remove")));
   patch(proto, "unlink", file(self("remove")));
   patch(B, "write", (orig) => {
-    const inner = fileWrapper(orig, active, (a) => {
-      const dest = a[0];
-      const ops: Op[] = [];
-      if (a[1] instanceof Blob && name(a[1])) ops.push(["read", name(a[1])]);
-      if (dest !== B.stdout && dest !== B.stderr) {
-        ops.push(["write", dest instanceof Blob ? name(dest) : dest]);
-      }
-      return ops;
-    }, {});
+    const inner = fileWrapper(orig, {
+      active,
+      ops: (a) => {
+        const dest = a[0];
+        const ops: Op[] = [];
+        if (a[1] instanceof Blob && name(a[1])) ops.push(["read", name(a[1])]);
+        if (dest !== B.stdout && dest !== B.stderr) {
+          ops.push(["write", dest instanceof Blob ? name(dest) : dest]);
+        }
+        return ops;
+      },
+    });
     return function (this: unknown, ...args: unknown[]) {
       const rec = active();
       if (rec && (args[0] === B.stdout || args[0] === B.stderr)) {
@@ -195,13 +205,18 @@ function patchBun(B: any, patch: Patch, file: File, active: ActiveRecorder): voi
   });
 }
 
-/** Records `ops` after `orig` settles (sync return/throw or promise), with the outcome. */
+/**
+ * Records `ops` (of the call's arguments and `this`) to the `active` recorder after `orig`
+ * settles (sync return/throw or promise), with the outcome.
+ */
 function fileWrapper(
   orig: AnyFn,
-  active: ActiveRecorder,
-  ops: (args: unknown[], self: unknown) => Op[],
-  opts: FileOpts,
+  opts: FileOpts & {
+    readonly active: ActiveRecorder;
+    readonly ops: (args: unknown[], self: unknown) => Op[];
+  },
 ): AnyFn {
+  const { active, ops } = opts;
   return function (this: unknown, ...args: unknown[]) {
     const rec = active();
     if (rec === undefined) return orig.apply(this, args);
@@ -216,7 +231,7 @@ function fileWrapper(
     }
     const done = (outcome: FsOutcome) => {
       for (const [acc, p] of list) {
-        rec.fs(acc, p, acc === "probe" || pre === undefined ? outcome : pre);
+        rec.fs(acc, p, { outcome: acc === "probe" || pre === undefined ? outcome : pre });
       }
     };
     let r: unknown;
@@ -254,7 +269,7 @@ export function noteUpdates(
 ): Op[] {
   return list.map(([acc, p]): Op => {
     if (acc !== "update") return [acc, p];
-    if (rec.nested(() => exists(p))) rec.fs("read", p, "ok");
+    if (rec.nested(() => exists(p))) rec.fs("read", p, { outcome: "ok" });
     return ["write", p];
   });
 }

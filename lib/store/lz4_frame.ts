@@ -82,7 +82,7 @@ export async function createLz4FrameEncoder(
   if (!(minSavings >= 0 && minSavings < 1)) throw new RangeError("minSavings must be in [0, 1)");
   const codec = await lz4Block.load({ prefer: opts.codec === "js" ? "js" : "wasm" });
   const hash = await hashers.xxh32.acquire();
-  return new FrameEncoder(codec, hash, blockSize, 1 - minSavings);
+  return new FrameEncoder(codec, hash, { blockSize, keepRatio: 1 - minSavings });
 }
 
 class FrameEncoder implements Lz4FrameEncoder {
@@ -90,14 +90,17 @@ class FrameEncoder implements Lz4FrameEncoder {
   #fill = 0;
   #state: "fresh" | "open" | "done" = "fresh";
   #size = 0;
+  private readonly blockSize: Lz4BlockSize;
+  private readonly keepRatio: number;
 
   constructor(
     private readonly codec: Lz4BlockCodec,
     private readonly hash: IHasher,
-    private readonly blockSize: Lz4BlockSize,
-    private readonly keepRatio: number,
+    opts: { readonly blockSize: Lz4BlockSize; readonly keepRatio: number },
   ) {
-    this.#pending = new Uint8Array(blockSize);
+    this.blockSize = opts.blockSize;
+    this.keepRatio = opts.keepRatio;
+    this.#pending = new Uint8Array(opts.blockSize);
   }
 
   get contentSize(): number {
@@ -113,11 +116,13 @@ class FrameEncoder implements Lz4FrameEncoder {
       this.#pending.set(chunk.subarray(0, at), this.#fill);
       this.#fill += at;
       if (this.#fill === bs) {
-        this.#block(this.#pending, out, true);
+        this.#block(this.#pending, out, { owned: true });
         this.#fill = 0;
       }
     }
-    for (; chunk.length - at >= bs; at += bs) this.#block(chunk.subarray(at, at + bs), out, false);
+    for (; chunk.length - at >= bs; at += bs) {
+      this.#block(chunk.subarray(at, at + bs), out, { owned: false });
+    }
     if (at < chunk.length) {
       this.#pending.set(chunk.subarray(at), 0);
       this.#fill = chunk.length - at;
@@ -127,7 +132,7 @@ class FrameEncoder implements Lz4FrameEncoder {
 
   finish(): Uint8Array[] {
     const out = this.#open();
-    if (this.#fill > 0) this.#block(this.#pending.subarray(0, this.#fill), out, true);
+    if (this.#fill > 0) this.#block(this.#pending.subarray(0, this.#fill), out, { owned: true });
     this.#fill = 0;
     const tail = new Uint8Array(8); // end mark (0) + content checksum
     putU32le(tail, 4, parseInt(this.hash.digest("hex"), 16));
@@ -157,7 +162,8 @@ class FrameEncoder implements Lz4FrameEncoder {
     }
   }
 
-  #block(src: Uint8Array, out: Uint8Array[], owned: boolean): void {
+  /** Appends `src` as a block to `out`; an `owned` (reused) buffer is copied if stored raw. */
+  #block(src: Uint8Array, out: Uint8Array[], opts: { readonly owned: boolean }): void {
     this.hash.update(src);
     this.#size += src.length;
     const c = this.codec.compressWithRoom(src);
@@ -168,7 +174,7 @@ class FrameEncoder implements Lz4FrameEncoder {
     }
     const size = new Uint8Array(4);
     putU32le(size, 0, (src.length | UNCOMPRESSED_BIT) >>> 0);
-    out.push(size, owned ? src.slice() : src);
+    out.push(size, opts.owned ? src.slice() : src);
   }
 }
 
@@ -204,7 +210,7 @@ export async function createLz4FrameDecoder(
     decode(reader) {
       if (used) throw new Error("LZ4 frame decoder already used: create a new decoder per stream");
       used = true;
-      return decodeFrames(reader, codec, content, block);
+      return decodeFrames(reader, codec, { content, blockHash: block });
     },
   };
 }
@@ -229,12 +235,16 @@ function xxh32(h: IHasher, bytes: Uint8Array): number {
   return parseInt(h.digest("hex"), 16);
 }
 
+/**
+ * Decodes the frames `reader` yields; `content` and `blockHash` are the xxh32 hashers for
+ * content and block checksums, released to the pool when the generator ends.
+ */
 function* decodeFrames(
   reader: ByteReader,
   codec: Lz4BlockCodec,
-  content: IHasher,
-  blockHash: IHasher,
+  hashes: { readonly content: IHasher; readonly blockHash: IHasher },
 ): Generator<Uint8Array, number, undefined> {
+  const { content, blockHash } = hashes;
   try {
     let total = 0;
     for (let frames = 0;; frames++) {

@@ -36,6 +36,8 @@ import { parseCallBody, type ParsedCall } from "./call_parser.ts";
 import type { PathBook } from "./path_book.ts";
 import { resolveCallPath } from "./path_resolver.ts";
 import {
+  type CallPath,
+  type CallSite,
   linkCall,
   madeCall,
   pathOrUntrust,
@@ -62,7 +64,7 @@ export interface ClassifierContext {
  * @example
  * ```ts
  * import { Classifier } from "./classifier.ts";
- * // new Classifier(ctx).call(pid, "openat", body) for each assembled call
+ * // new Classifier(ctx).call(pid, "openat", { body }) for each assembled call
  * ```
  */
 export class Classifier {
@@ -74,18 +76,13 @@ export class Classifier {
     this.#c = ctx;
   }
 
-  #path(
-    pid: number,
-    name: string,
-    call: ParsedCall,
-    dirfd: string | null,
-    arg: string | undefined,
-  ): BytePath | null {
-    return pathOrUntrust(this.#c, pid, name, call, dirfd, arg);
+  #path(call: ParsedCall, at: CallPath): BytePath | null {
+    return pathOrUntrust(this.#c, call, at);
   }
 
-  /** Handles one whole call. */
-  call(pid: number, name: string, body: string): void {
+  /** Handles one whole call: `body` is its assembled text after `name(`. */
+  call(pid: number, name: string, opts: { readonly body: string }): void {
+    const { body } = opts;
     const call = parseCallBody(body);
     if (call === null) {
       this.#c.untrust(`cannot parse ${name} call: ${JSON.stringify(body.slice(0, 160))}`);
@@ -94,90 +91,149 @@ export class Classifier {
     if (call.ret.kind === "restart") return;
     if (call.ret.kind === "none" && name !== "exit_group") return;
     const a = call.args;
+    const c = this.#c;
     switch (name) {
       case "open":
-        return this.#open(pid, name, call, null, a[0], decodeOpenFlags(a[1] ?? ""));
+        return this.#open(call, {
+          pid,
+          name,
+          dirfd: null,
+          arg: a[0],
+          flags: decodeOpenFlags(a[1] ?? ""),
+        });
       case "creat":
-        return this.#open(pid, name, call, null, a[0], decodeOpenFlags("O_WRONLY|O_CREAT|O_TRUNC"));
+        return this.#open(call, {
+          pid,
+          name,
+          dirfd: null,
+          arg: a[0],
+          flags: decodeOpenFlags("O_WRONLY|O_CREAT|O_TRUNC"),
+        });
       case "openat":
-        return this.#open(pid, name, call, a[0], a[1], decodeOpenFlags(a[2] ?? ""));
+        return this.#open(call, {
+          pid,
+          name,
+          dirfd: a[0],
+          arg: a[1],
+          flags: decodeOpenFlags(a[2] ?? ""),
+        });
       case "openat2": {
         const m = /^\{flags=([^,}]*)/.exec(a[2] ?? "");
-        return this.#open(pid, name, call, a[0], a[1], decodeOpenFlags(m?.[1] ?? ""));
+        return this.#open(call, {
+          pid,
+          name,
+          dirfd: a[0],
+          arg: a[1],
+          flags: decodeOpenFlags(m?.[1] ?? ""),
+        });
       }
       case "execve":
-        return this.#exec(pid, name, call, null, a[0], false);
+        return this.#exec(call, { pid, name, dirfd: null, arg: a[0], emptyIsFd: false });
       case "execveat":
-        return this.#exec(pid, name, call, a[0], a[1], (a[4] ?? "").includes("AT_EMPTY_PATH"));
+        return this.#exec(call, {
+          pid,
+          name,
+          dirfd: a[0],
+          arg: a[1],
+          emptyIsFd: (a[4] ?? "").includes("AT_EMPTY_PATH"),
+        });
       case "stat":
       case "lstat":
-        return this.#stat(pid, name, call, null, a[0], a[1], false);
+        return this.#stat(call, { pid, name, dirfd: null, arg: a[0], buf: a[1], emptyPath: false });
       case "newfstatat":
-        return this.#stat(
+        return this.#stat(call, {
           pid,
           name,
-          call,
-          a[0],
-          a[1],
-          a[2],
-          (a[3] ?? "").includes("AT_EMPTY_PATH"),
-        );
+          dirfd: a[0],
+          arg: a[1],
+          buf: a[2],
+          emptyPath: (a[3] ?? "").includes("AT_EMPTY_PATH"),
+        });
       case "statx":
-        return this.#stat(
+        return this.#stat(call, {
           pid,
           name,
-          call,
-          a[0],
-          a[1],
-          a[4],
-          (a[2] ?? "").includes("AT_EMPTY_PATH"),
-        );
+          dirfd: a[0],
+          arg: a[1],
+          buf: a[4],
+          emptyPath: (a[2] ?? "").includes("AT_EMPTY_PATH"),
+        });
       case "access":
       case "readlink":
-        return this.#probe(pid, name, call, null, a[0]);
+        return this.#probe(call, { pid, name, dirfd: null, arg: a[0] });
       case "faccessat":
       case "faccessat2":
       case "readlinkat":
-        return this.#probe(pid, name, call, a[0], a[1]);
+        return this.#probe(call, { pid, name, dirfd: a[0], arg: a[1] });
       case "getdents64":
-        return this.#listing(pid, name, call, a[0]);
+        return this.#listing(call, { pid, name, fd: a[0] });
       case "rename":
-        return renameCall(this.#c, pid, name, call, null, a[0], null, a[1], "");
-      case "renameat":
-        return renameCall(this.#c, pid, name, call, a[0], a[1], a[2], a[3], "");
-      case "renameat2":
-        return renameCall(this.#c, pid, name, call, a[0], a[1], a[2], a[3], a[4] ?? "");
-      case "unlink":
-      case "rmdir":
-        return unlinkCall(this.#c, pid, name, call, null, a[0]);
-      case "unlinkat":
-        return unlinkCall(this.#c, pid, name, call, a[0], a[1]);
-      case "mkdir":
-        return madeCall(this.#c, pid, name, call, null, a[0], "dir");
-      case "mkdirat":
-        return madeCall(this.#c, pid, name, call, a[0], a[1], "dir");
-      case "symlink":
-        return madeCall(this.#c, pid, name, call, null, a[1], "symlink");
-      case "symlinkat":
-        return madeCall(this.#c, pid, name, call, a[1], a[2], "symlink");
-      case "link":
-        return linkCall(this.#c, pid, name, call, null, a[0], null, a[1], false);
-      case "linkat":
-        return linkCall(
-          this.#c,
+        return renameCall(c, call, {
           pid,
           name,
-          call,
-          a[0],
-          a[1],
-          a[2],
-          a[3],
-          (a[4] ?? "").includes("AT_EMPTY_PATH"),
-        );
+          srcDirfd: null,
+          src: a[0],
+          dstDirfd: null,
+          dst: a[1],
+          flags: "",
+        });
+      case "renameat":
+        return renameCall(c, call, {
+          pid,
+          name,
+          srcDirfd: a[0],
+          src: a[1],
+          dstDirfd: a[2],
+          dst: a[3],
+          flags: "",
+        });
+      case "renameat2":
+        return renameCall(c, call, {
+          pid,
+          name,
+          srcDirfd: a[0],
+          src: a[1],
+          dstDirfd: a[2],
+          dst: a[3],
+          flags: a[4] ?? "",
+        });
+      case "unlink":
+      case "rmdir":
+        return unlinkCall(c, call, { pid, name, dirfd: null, arg: a[0] });
+      case "unlinkat":
+        return unlinkCall(c, call, { pid, name, dirfd: a[0], arg: a[1] });
+      case "mkdir":
+        return madeCall(c, call, { pid, name, dirfd: null, arg: a[0], kind: "dir" });
+      case "mkdirat":
+        return madeCall(c, call, { pid, name, dirfd: a[0], arg: a[1], kind: "dir" });
+      case "symlink":
+        return madeCall(c, call, { pid, name, dirfd: null, arg: a[1], kind: "symlink" });
+      case "symlinkat":
+        return madeCall(c, call, { pid, name, dirfd: a[1], arg: a[2], kind: "symlink" });
+      case "link":
+        return linkCall(c, call, {
+          pid,
+          name,
+          oldDirfd: null,
+          oldPath: a[0],
+          newDirfd: null,
+          newPath: a[1],
+          emptyIsFd: false,
+        });
+      case "linkat":
+        return linkCall(c, call, {
+          pid,
+          name,
+          oldDirfd: a[0],
+          oldPath: a[1],
+          newDirfd: a[2],
+          newPath: a[3],
+          emptyIsFd: (a[4] ?? "").includes("AT_EMPTY_PATH"),
+        });
       case "truncate":
-        return truncateCall(this.#c, pid, name, call, a[0], a[1]);
+        return truncateCall(c, call, { pid, name, arg: a[0], len: a[1] });
       case "chdir":
-        return this.#chdir(pid, name, call, a[0]);
+        return this.#chdir(call, { pid, name, arg: a[0] });
       case "fchdir":
         if (call.ret.kind === "ok") {
           const d = decodeDirFd(a[0] ?? "");
@@ -188,7 +244,7 @@ export class Classifier {
       case "clone3":
       case "fork":
       case "vfork":
-        return this.#clone(pid, call, a.join(", "));
+        return this.#clone(call, { pid, args: a.join(", ") });
       case "exit_group":
         return this.#c.onExitGroup(pid);
       default:
@@ -196,17 +252,11 @@ export class Classifier {
     }
   }
 
-  #open(
-    pid: number,
-    name: string,
-    call: ParsedCall,
-    dirfd: string | null,
-    arg: string | undefined,
-    f: OpenFlags | null,
-  ): void {
+  #open(call: ParsedCall, at: CallPath & { readonly flags: OpenFlags | null }): void {
+    const { pid, name, flags: f } = at;
     if (f === null) return this.#c.untrust(`${name} in pid ${pid}: flags not understood`);
     if (f.tmpfile) return; // an unnamed file; linkat gives it a name later
-    const p = this.#path(pid, name, call, dirfd, arg);
+    const p = this.#path(call, at);
     if (p === null) return;
     const { book } = this.#c;
     const ret = call.ret;
@@ -230,15 +280,9 @@ export class Classifier {
     return book.write(p, f.truncate ? "replace" : "modify");
   }
 
-  #exec(
-    pid: number,
-    name: string,
-    call: ParsedCall,
-    dirfd: string | null,
-    arg: string | undefined,
-    emptyIsFd: boolean,
-  ): void {
-    const r = resolveCallPath(pid, dirfd, arg, this.#c, emptyIsFd);
+  #exec(call: ParsedCall, at: CallPath & { readonly emptyIsFd: boolean }): void {
+    const { pid, name, dirfd, arg, emptyIsFd } = at;
+    const r = resolveCallPath(this.#c, arg, { pid, dirfd, emptyIsFd });
     if (r.kind !== "ok") {
       if (call.ret.kind === "ok") this.#c.untrust(`${name} in pid ${pid}: ${r.why}`);
       return;
@@ -248,14 +292,10 @@ export class Classifier {
   }
 
   #stat(
-    pid: number,
-    name: string,
     call: ParsedCall,
-    dirfd: string | null,
-    arg: string | undefined,
-    buf: string | undefined,
-    emptyPath: boolean,
+    at: CallPath & { readonly buf: string | undefined; readonly emptyPath: boolean },
   ): void {
+    const { dirfd, arg, buf, emptyPath } = at;
     const type = decodeStatType(buf);
     if (emptyPath && arg === '""') {
       if (call.ret.kind !== "ok" || dirfd === null) return;
@@ -266,20 +306,15 @@ export class Classifier {
       if (alias !== undefined) this.#c.book.typeHint(alias, type);
       return;
     }
-    const p = this.#path(pid, name, call, dirfd, arg);
+    const p = this.#path(call, at);
     if (p === null) return;
     if (call.ret.kind === "ok") this.#c.book.exists(p, type);
     else if (call.ret.kind === "error" && ABSENT.has(call.ret.errno)) this.#c.book.absent(p);
   }
 
-  #probe(
-    pid: number,
-    name: string,
-    call: ParsedCall,
-    dirfd: string | null,
-    arg: string | undefined,
-  ): void {
-    const p = this.#path(pid, name, call, dirfd, arg);
+  #probe(call: ParsedCall, at: CallPath): void {
+    const { name } = at;
+    const p = this.#path(call, at);
     if (p === null) return;
     if (call.ret.kind === "ok") {
       this.#c.book.exists(p, name.startsWith("readlink") ? "link" : "unknown");
@@ -291,7 +326,8 @@ export class Classifier {
     }
   }
 
-  #listing(pid: number, name: string, call: ParsedCall, fd: string | undefined): void {
+  #listing(call: ParsedCall, at: CallSite & { readonly fd: string | undefined }): void {
+    const { pid, name, fd } = at;
     if (call.ret.kind !== "ok") return;
     const d = decodeDirFd(fd ?? "");
     if (d === null || d.path === null) {
@@ -301,7 +337,8 @@ export class Classifier {
     this.#c.book.read(d.path, "listing");
   }
 
-  #chdir(pid: number, name: string, call: ParsedCall, arg: string | undefined): void {
+  #chdir(call: ParsedCall, at: CallSite & { readonly arg: string | undefined }): void {
+    const { pid, name, arg } = at;
     if (call.ret.kind !== "ok") return;
     const q = decodePath(arg);
     if (q.kind !== "ok") return this.#c.untrust(`${name} in pid ${pid}: bad path ${arg}`);
@@ -313,7 +350,8 @@ export class Classifier {
     this.#c.table.setCwd(pid, next);
   }
 
-  #clone(pid: number, call: ParsedCall, args: string): void {
+  #clone(call: ParsedCall, at: { readonly pid: number; readonly args: string }): void {
+    const { pid, args } = at;
     const ret = call.ret;
     if (ret.kind !== "ok") {
       this.#c.table.forkEnded(pid);

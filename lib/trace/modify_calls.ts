@@ -10,42 +10,54 @@ import type { ClassifierContext } from "./classifier.ts";
 import { ABSENT } from "./args.ts";
 import { resolveCallPath } from "./path_resolver.ts";
 
+/** Which process made a call, and the syscall's name (for untrust reasons). */
+export interface CallSite {
+  readonly pid: number;
+  readonly name: string;
+}
+
+/** A call's path argument: a `*at` dirfd (null for non-`*at` calls) and the printed path. */
+export interface CallPath extends CallSite {
+  readonly dirfd: string | null;
+  readonly arg: string | undefined;
+}
+
 /** Resolves a path or, when the call succeeded, untrusts; null when nothing is to be recorded. */
 export function pathOrUntrust(
   ctx: ClassifierContext,
-  pid: number,
-  name: string,
   call: ParsedCall,
-  dirfd: string | null,
-  arg: string | undefined,
+  opts: CallPath,
 ): BytePath | null {
-  const r = resolveCallPath(pid, dirfd, arg, ctx);
+  const { pid, name, dirfd, arg } = opts;
+  const r = resolveCallPath(ctx, arg, { pid, dirfd });
   if (r.kind === "ok") return r.path;
   if (call.ret.kind === "ok") ctx.untrust(`${name} in pid ${pid}: ${r.why}`);
   return null;
 }
 
 /**
- * Applies a `rename`-family call.
+ * Applies a `rename`-family call: `srcDirfd`/`src` renamed to `dstDirfd`/`dst`, with the
+ * printed `flags` of renameat2 ("" for the others).
  *
  * @example
  * ```ts
- * // renameCall(ctx, pid, name, call, ...) from Classifier.call
+ * // renameCall(ctx, call, { pid, name, srcDirfd, src, dstDirfd, dst, flags }) from Classifier.call
  * ```
  */
 export function renameCall(
   ctx: ClassifierContext,
-  pid: number,
-  name: string,
   call: ParsedCall,
-  sd: string | null,
-  s: string | undefined,
-  dd: string | null,
-  d: string | undefined,
-  flags: string,
+  opts: CallSite & {
+    readonly srcDirfd: string | null;
+    readonly src: string | undefined;
+    readonly dstDirfd: string | null;
+    readonly dst: string | undefined;
+    readonly flags: string;
+  },
 ): void {
-  const src = pathOrUntrust(ctx, pid, name, call, sd, s);
-  const dst = pathOrUntrust(ctx, pid, name, call, dd, d);
+  const { pid, name, flags } = opts;
+  const src = pathOrUntrust(ctx, call, { pid, name, dirfd: opts.srcDirfd, arg: opts.src });
+  const dst = pathOrUntrust(ctx, call, { pid, name, dirfd: opts.dstDirfd, arg: opts.dst });
   if (call.ret.kind === "error") {
     if (call.ret.errno === "ENOENT" && src !== null) ctx.book.absent(src);
     return;
@@ -63,75 +75,67 @@ export function renameCall(
  *
  * @example
  * ```ts
- * // unlinkCall(ctx, pid, name, call, ...) from Classifier.call
+ * // unlinkCall(ctx, call, { pid, name, dirfd, arg }) from Classifier.call
  * ```
  */
-export function unlinkCall(
-  ctx: ClassifierContext,
-  pid: number,
-  name: string,
-  call: ParsedCall,
-  dirfd: string | null,
-  arg: string | undefined,
-): void {
-  const p = pathOrUntrust(ctx, pid, name, call, dirfd, arg);
+export function unlinkCall(ctx: ClassifierContext, call: ParsedCall, opts: CallPath): void {
+  const p = pathOrUntrust(ctx, call, opts);
   if (p === null) return;
   if (call.ret.kind === "ok") ctx.book.remove(p);
   else if (call.ret.kind === "error" && call.ret.errno === "ENOENT") ctx.book.absent(p);
 }
 
 /**
- * Applies a `made`-family call.
+ * Applies a `made`-family call (mkdir*, symlink*): `kind` is what it creates.
  *
  * @example
  * ```ts
- * // madeCall(ctx, pid, name, call, ...) from Classifier.call
+ * // madeCall(ctx, call, { pid, name, dirfd, arg, kind: "dir" }) from Classifier.call
  * ```
  */
 export function madeCall(
   ctx: ClassifierContext,
-  pid: number,
-  name: string,
   call: ParsedCall,
-  dirfd: string | null,
-  arg: string | undefined,
-  kind: "dir" | "symlink",
+  opts: CallPath & { readonly kind: "dir" | "symlink" },
 ): void {
-  const p = pathOrUntrust(ctx, pid, name, call, dirfd, arg);
+  const p = pathOrUntrust(ctx, call, opts);
   if (p === null) return;
-  if (call.ret.kind === "ok") ctx.book.made(p, kind);
+  if (call.ret.kind === "ok") ctx.book.made(p, opts.kind);
   else if (call.ret.kind === "error" && call.ret.errno === "EEXIST") {
     ctx.book.exists(p, "unknown");
   }
 }
 
 /**
- * Applies a `link`-family call.
+ * Applies a `link`-family call: `oldDirfd`/`oldPath` linked as `newDirfd`/`newPath`; with
+ * `emptyIsFd` (AT_EMPTY_PATH) an empty old path names the old dirfd itself.
  *
  * @example
  * ```ts
- * // linkCall(ctx, pid, name, call, ...) from Classifier.call
+ * // linkCall(ctx, call, { pid, name, oldDirfd, oldPath, newDirfd, newPath, emptyIsFd })
+ * // from Classifier.call
  * ```
  */
 export function linkCall(
   ctx: ClassifierContext,
-  pid: number,
-  name: string,
   call: ParsedCall,
-  od: string | null,
-  o: string | undefined,
-  nd: string | null,
-  n: string | undefined,
-  emptyIsFd: boolean,
+  opts: CallSite & {
+    readonly oldDirfd: string | null;
+    readonly oldPath: string | undefined;
+    readonly newDirfd: string | null;
+    readonly newPath: string | undefined;
+    readonly emptyIsFd: boolean;
+  },
 ): void {
-  const nw = pathOrUntrust(ctx, pid, name, call, nd, n);
+  const { pid, name, emptyIsFd } = opts;
+  const nw = pathOrUntrust(ctx, call, { pid, name, dirfd: opts.newDirfd, arg: opts.newPath });
   if (call.ret.kind !== "ok") {
     if (call.ret.kind === "error" && call.ret.errno === "EEXIST" && nw !== null) {
       ctx.book.exists(nw, "unknown");
     }
     return;
   }
-  const r = resolveCallPath(pid, od, o, ctx, emptyIsFd);
+  const r = resolveCallPath(ctx, opts.oldPath, { pid, dirfd: opts.oldDirfd, emptyIsFd });
   if (nw === null) return;
   if (r.kind !== "ok") {
     // linkat(fd, "", ..., AT_EMPTY_PATH) of an O_TMPFILE or deleted fd: a fresh file.
@@ -142,22 +146,20 @@ export function linkCall(
 }
 
 /**
- * Applies a `truncate`-family call.
+ * Applies a `truncate`-family call: `len` is the printed length argument.
  *
  * @example
  * ```ts
- * // truncateCall(ctx, pid, name, call, ...) from Classifier.call
+ * // truncateCall(ctx, call, { pid, name, arg, len }) from Classifier.call
  * ```
  */
 export function truncateCall(
   ctx: ClassifierContext,
-  pid: number,
-  name: string,
   call: ParsedCall,
-  arg: string | undefined,
-  len: string | undefined,
+  opts: CallSite & { readonly arg: string | undefined; readonly len: string | undefined },
 ): void {
-  const p = pathOrUntrust(ctx, pid, name, call, null, arg);
+  const { pid, name, arg, len } = opts;
+  const p = pathOrUntrust(ctx, call, { pid, name, dirfd: null, arg });
   if (p === null) return;
   if (call.ret.kind === "ok") ctx.book.write(p, len === "0" ? "replace" : "modify");
   else if (call.ret.kind === "error" && ABSENT.has(call.ret.errno)) ctx.book.absent(p);

@@ -107,7 +107,11 @@ export class PathBook {
     return r;
   }
 
-  #input(p: BytePath, r: Rec, opts: { readonly kind: InputKind; readonly viaWrite?: boolean }): void {
+  #input(
+    p: BytePath,
+    r: Rec,
+    opts: { readonly kind: InputKind; readonly viaWrite?: boolean },
+  ): void {
     const { kind } = opts;
     if (r.inputs === null) r.inputs = new Set();
     if (r.inputs.has(kind)) return;

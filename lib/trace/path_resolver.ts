@@ -17,8 +17,9 @@ export type ResolvedPath =
   | { readonly kind: "unresolved"; readonly why: string };
 
 /**
- * Resolves `pathArg` (a printed `-xx` string) for `pid`. With `emptyIsFd`, an empty
- * path names the dirfd itself (AT_EMPTY_PATH).
+ * Resolves `pathArg` (a printed `-xx` string) for `pid`, relative to `dirfd` (a printed
+ * `*at` dirfd; null for non-`*at` calls, which use the tracked cwd). With `emptyIsFd`, an
+ * empty path names the dirfd itself (AT_EMPTY_PATH).
  *
  * @example
  * ```ts
@@ -26,16 +27,16 @@ export type ResolvedPath =
  * import { ProcessTable } from "./process_table.ts";
  * import { PathNormalizer } from "./path_normalizer.ts";
  * const ctx = { table: new ProcessTable("/w"), normalizer: new PathNormalizer() };
- * resolveCallPath(1, "AT_FDCWD<\\x2f\\x74>", '"\\x61"', ctx); // { kind: "ok", path: "/t/a" }
+ * const dirfd = "AT_FDCWD<\\x2f\\x74>";
+ * resolveCallPath(ctx, '"\\x61"', { pid: 1, dirfd }); // { kind: "ok", path: "/t/a" }
  * ```
  */
 export function resolveCallPath(
-  pid: number,
-  dirfd: string | null,
-  pathArg: string | undefined,
   ctx: { readonly table: ProcessTable; readonly normalizer: PathNormalizer },
-  emptyIsFd = false,
+  pathArg: string | undefined,
+  opts: { readonly pid: number; readonly dirfd: string | null; readonly emptyIsFd?: boolean },
 ): ResolvedPath {
+  const { pid, dirfd, emptyIsFd = false } = opts;
   const q = decodePath(pathArg);
   if (q.kind !== "ok") return { kind: "unresolved", why: `${q.kind} path argument ${pathArg}` };
   const p = q.value;

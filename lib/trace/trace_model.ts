@@ -97,7 +97,7 @@ export class TraceModel {
     switch (ev.kind) {
       case "call":
         this.#syscalls++;
-        this.#classifier.call(ev.pid, ev.name, ev.body);
+        this.#classifier.call(ev.pid, ev.name, { body: ev.body });
         return;
       case "exited":
         this.#groupEnded(ev.pid);

@@ -5,7 +5,7 @@ import type { FsAccess, FsOutcome } from "../../lib/runtime/fs_hooks.ts";
 
 function classify(ops: [FsAccess, string, FsOutcome?][]) {
   const log = new AccessLog();
-  for (const [a, p, o] of ops) log.note(a, p, o ?? "ok");
+  for (const [a, p, o] of ops) log.note(a, p, { outcome: o ?? "ok" });
   return log.finish();
 }
 const paths = (xs: readonly { path: string; kind: string }[]) =>
@@ -86,7 +86,7 @@ test("failed writes and removals record nothing", () => {
 
 test("a listing is an input of kind listing; untrust keeps the first reason", () => {
   const log = new AccessLog();
-  log.note("list", "/d", "ok");
+  log.note("list", "/d", { outcome: "ok" });
   log.untrust("first");
   log.untrust("second");
   const e = log.finish();
