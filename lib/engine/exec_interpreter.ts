@@ -28,7 +28,7 @@ export function execInterpreter(path: BytePath): BytePath | null {
     return null;
   }
   try {
-    const head = read(fd, 0, 256);
+    const head = read(fd, { position: 0, length: 256 });
     if (head[0] === 0x23 && head[1] === 0x21) return shebang(head);
     if (head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) {
       return elfInterp(fd, head);
@@ -55,21 +55,21 @@ function elfInterp(fd: number, head: Uint8Array): BytePath | null {
   const phoff = Number(v.getBigUint64(32, true));
   const phentsize = v.getUint16(54, true);
   const phnum = Math.min(v.getUint16(56, true), 64);
-  const table = read(fd, phoff, phentsize * phnum);
+  const table = read(fd, { position: phoff, length: phentsize * phnum });
   const t = new DataView(table.buffer, table.byteOffset, table.byteLength);
   for (let i = 0; i < phnum; i++) {
     const at = i * phentsize;
     if (at + 40 > table.byteLength || t.getUint32(at, true) !== PT_INTERP) continue;
     const offset = Number(t.getBigUint64(at + 8, true));
     const size = Math.min(Number(t.getBigUint64(at + 32, true)), 4096);
-    const bytes = read(fd, offset, size);
+    const bytes = read(fd, { position: offset, length: size });
     const nul = bytes.indexOf(0);
     return bytePathFromBytes(nul === -1 ? bytes : bytes.subarray(0, nul));
   }
   return null;
 }
 
-function read(fd: number, position: number, length: number): Uint8Array {
+function read(fd: number, { position, length }: { position: number; length: number }): Uint8Array {
   const buf = new Uint8Array(length);
   const n = readSync(fd, buf, 0, length, position);
   return buf.subarray(0, n);

@@ -60,7 +60,7 @@ export async function restoreOutputs(
   for (const out of entry.outputs) {
     const current = lstatOrNull(out.path);
     if (entry.policy === "if-missing" && current !== null) continue;
-    if (await restoreOne(source, out, current)) written++;
+    if (await restoreOne(source, out, { current })) written++;
   }
   if (entry.policy === "always") {
     for (const path of entry.deletions) removePath(path);
@@ -73,7 +73,7 @@ type Lstat = import("node:fs").Stats;
 async function restoreOne(
   source: RestoreSource,
   out: RecordedOutput,
-  current: Lstat | null,
+  { current }: { current: Lstat | null },
 ): Promise<boolean> {
   const target = fsPath(out.path);
   switch (out.kind) {
