@@ -42,7 +42,11 @@ export function fromTree(root: unknown, tables: readonly unknown[]): unknown {
     }
     throw bad("bytes");
   };
-  const fill = (o: Record<string, unknown>, n: unknown[], from: number): void => {
+  const fill = (
+    o: Record<string, unknown>,
+    n: unknown[],
+    { from }: { readonly from: number },
+  ): void => {
     if ((n.length - from) % 2 !== 0) throw bad("fields");
     for (let i = from; i < n.length; i += 2) {
       Object.defineProperty(o, str(n[i]), {
@@ -81,7 +85,7 @@ export function fromTree(root: unknown, tables: readonly unknown[]): unknown {
       case T.object:
       case T.nullObject: {
         const o = reg(n[0] === T.object ? {} : Object.create(null));
-        fill(o, n, 1);
+        fill(o, n, { from: 1 });
         return o;
       }
       case T.map: {
@@ -155,7 +159,7 @@ export function fromTree(root: unknown, tables: readonly unknown[]): unknown {
         configurable: true,
       });
     }
-    fill(e as unknown as Record<string, unknown>, n, 6);
+    fill(e as unknown as Record<string, unknown>, n, { from: 6 });
     return e;
   };
 

@@ -52,7 +52,11 @@ export function toTree(value: unknown): Tree {
     return container(o);
   };
 
-  const fields = (o: object, keys: string[], out: unknown[]): unknown[] => {
+  const fields = (
+    o: object,
+    keys: string[],
+    { out }: { readonly out: unknown[] },
+  ): unknown[] => {
     if (
       Object.getOwnPropertySymbols(o).some((s) => Object.prototype.propertyIsEnumerable.call(o, s))
     ) {
@@ -64,8 +68,8 @@ export function toTree(value: unknown): Tree {
 
   const container = (o: object): unknown => {
     const proto = Object.getPrototypeOf(o);
-    if (proto === Object.prototype) return fields(o, Object.keys(o), [T.object]);
-    if (proto === null) return fields(o, Object.keys(o), [T.nullObject]);
+    if (proto === Object.prototype) return fields(o, Object.keys(o), { out: [T.object] });
+    if (proto === null) return fields(o, Object.keys(o), { out: [T.nullObject] });
     if (Array.isArray(o)) {
       if (proto !== Array.prototype) throw new Unsupported(typeName(o));
       if (Object.keys(o).some((k) => !/^(0|[1-9][0-9]*)$/.test(k))) {
@@ -106,7 +110,7 @@ export function toTree(value: unknown): Tree {
         hasCause,
         hasCause ? walk(e.cause) : null,
       );
-      return fields(e, Object.keys(e).filter((k) => k !== "cause"), head);
+      return fields(e, Object.keys(e).filter((k) => k !== "cause"), { out: head });
     }
     if ((o as Record<symbol, unknown>)[ARROW_TABLE] === true) {
       tables.push(o);

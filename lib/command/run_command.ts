@@ -77,7 +77,7 @@ export async function runCommand(opts: CommandOptions): Promise<number> {
       );
       return await runPlain(opts.argv, opts);
     }
-    return await runThroughCache(store, { ...opts, stdin }, state);
+    return await runThroughCache(store, { ...opts, stdin }, { state });
   } catch (e) {
     if (state.started) throw e;
     // casher failed before the command ran: run it plainly so its behaviour is unchanged.
@@ -96,7 +96,7 @@ export async function runCommand(opts: CommandOptions): Promise<number> {
 async function runThroughCache(
   store: Store,
   opts: CommandOptions & { stdin: StdinSource },
-  state: { started: boolean },
+  { state }: { readonly state: { started: boolean } },
 ): Promise<number> {
   const { stdin } = opts;
   const id = commandKey(opts, stdin);

@@ -93,7 +93,7 @@ export async function callKey(
   const urlPaths: BytePath[] = [];
   for (const [name, value] of named) {
     encodeCanonical(value, { path: label(name), onFileUrl: (_u, p) => (urlPaths.push(p), "") });
-    if (typeof value === "string") noteStringPath(value, name, ctx);
+    if (typeof value === "string") noteStringPath(value, name, { ctx });
   }
   const urlState = new Map<BytePath, string>();
   for (const p of urlPaths) {
@@ -183,7 +183,11 @@ async function pathState(p: BytePath, store: Store): Promise<string> {
   );
 }
 
-function noteStringPath(value: string, name: string, ctx: CallKeyContext): void {
+function noteStringPath(
+  value: string,
+  name: string,
+  { ctx }: { readonly ctx: CallKeyContext },
+): void {
   if (value === "" || value.length > 4096 || value.includes("\0") || !/[/.]/.test(value)) return;
   try {
     if (existsSync(value)) ctx.onStringPath(name);

@@ -72,8 +72,8 @@ export function cached(
 ): <F extends AnyFn>(method: F, context: ClassMethodDecoratorContext) => F;
 export function cached(first?: unknown, second?: unknown): unknown {
   if (typeof first === "function") {
-    if (isMethodContext(second)) return wrap(first as AnyFn, {}, String(second.name));
-    return wrap(first as AnyFn, second as CachedOptions | undefined, first.name);
+    if (isMethodContext(second)) return wrap(first as AnyFn, {}, { name: String(second.name) });
+    return wrap(first as AnyFn, second as CachedOptions | undefined, { name: first.name });
   }
   const options = first as CachedOptions | undefined;
   normalizeOptions(options); // validate at decoration time
@@ -81,7 +81,7 @@ export function cached(first?: unknown, second?: unknown): unknown {
     if (context?.kind !== "method") {
       throw new TypeError("@cached() decorates class methods only");
     }
-    return wrap(method, options, String(context.name));
+    return wrap(method, options, { name: String(context.name) });
   };
 }
 
@@ -105,7 +105,11 @@ function isMethodContext(v: unknown): v is ClassMethodDecoratorContext {
     "name" in v;
 }
 
-function wrap(fn: AnyFn, rawOptions: CachedOptions | undefined, name: string): AnyFn {
+function wrap(
+  fn: AnyFn,
+  rawOptions: CachedOptions | undefined,
+  { name }: { readonly name: string },
+): AnyFn {
   const options = normalizeOptions(rawOptions);
   const identity = { ...functionIdentity(fn, { version: options.version }), name };
   const wrapper = {

@@ -153,7 +153,7 @@ function wrap(
     let list: Op[] = [];
     let pre: FsOutcome | undefined;
     try {
-      list = noteUpdates(ops(args), rec, hooks.exists);
+      list = noteUpdates(ops(args), rec, { exists: hooks.exists });
       if (style === "stream" && list[0]?.[0] === "read") {
         pre = rec.nested(() => hooks.exists(list[0][1])) ? "ok" : "absent";
       }

@@ -51,7 +51,7 @@ const UNRECORDABLE = [
 export function installStdioHooks(active: () => RuntimeRecorder | undefined): () => void {
   const undo: (() => void)[] = [];
   // deno-lint-ignore no-explicit-any
-  const patch = (obj: any, name: string, make: (orig: AnyFn) => AnyFn) => {
+  const patch = (obj: any, name: string, { make }: { make: (orig: AnyFn) => AnyFn }) => {
     const orig = obj?.[name];
     if (typeof orig !== "function") return;
     const wrapper = make(orig);
@@ -64,7 +64,7 @@ export function installStdioHooks(active: () => RuntimeRecorder | undefined): ()
   const record = (
     orig: AnyFn,
     fd: 1 | 2,
-    bytes: (args: unknown[]) => Uint8Array | undefined,
+    { bytes }: { bytes: (args: unknown[]) => Uint8Array | undefined },
   ): AnyFn =>
     function (this: unknown, ...args: unknown[]) {
       const rec = active();
@@ -75,62 +75,73 @@ export function installStdioHooks(active: () => RuntimeRecorder | undefined): ()
     };
 
   for (const [name, fd] of Object.entries(LINES)) {
-    patch(console, name, (orig) => record(orig, fd, (a) => line(formatArgs(a))));
+    patch(console, name, {
+      make: (orig) => record(orig, fd, { bytes: (a) => line(formatArgs(a)) }),
+    });
   }
-  patch(
-    console,
-    "dir",
-    (orig) => record(orig, 1, (a) => line(inspect(a[0], { colors: false, ...(a[1] as object) }))),
-  );
-  patch(
-    console,
-    "assert",
-    (orig) =>
-      record(orig, 2, (a) =>
-        a[0] ? undefined : line(
-          [
-            "Assertion failed",
-            ...(a.length > 1 ? [formatWithOptions({ colors: false }, ...a.slice(1))] : []),
-          ].join(": "),
-        )),
-  );
+  patch(console, "dir", {
+    make: (orig) =>
+      record(orig, 1, {
+        bytes: (a) => line(inspect(a[0], { colors: false, ...(a[1] as object) })),
+      }),
+  });
+  patch(console, "assert", {
+    make: (orig) =>
+      record(orig, 2, {
+        bytes: (a) =>
+          a[0] ? undefined : line(
+            [
+              "Assertion failed",
+              ...(a.length > 1 ? [formatWithOptions({ colors: false }, ...a.slice(1))] : []),
+            ].join(": "),
+          ),
+      }),
+  });
   for (const name of UNRECORDABLE) {
-    patch(console, name, (orig) =>
-      function (this: unknown, ...args: unknown[]) {
-        active()?.untrusted(`console.${name}() output cannot be recorded faithfully`);
-        return orig.apply(this, args);
-      });
+    patch(console, name, {
+      make: (orig) =>
+        function (this: unknown, ...args: unknown[]) {
+          active()?.untrusted(`console.${name}() output cannot be recorded faithfully`);
+          return orig.apply(this, args);
+        },
+    });
   }
   for (const [stream, fd] of [[process.stdout, 1], [process.stderr, 2]] as const) {
-    patch(stream, "write", (orig) => record(orig, fd, (a) => chunkBytes(a[0], a[1])));
+    patch(stream, "write", {
+      make: (orig) => record(orig, fd, { bytes: (a) => chunkBytes(a[0], a[1]) }),
+    });
   }
-  patch(fs, "writeSync", (orig) =>
-    function (this: unknown, ...args: unknown[]) {
-      const fd = args[0];
-      const rec = fd === 1 || fd === 2 ? active() : undefined;
-      if (rec === undefined) return orig.apply(this, args);
-      const n = suppressed(() => orig.apply(this, args)) as number;
-      const data = args[1];
-      if (typeof data === "string") {
-        const enc = (typeof args[3] === "string"
-          ? args[3]
-          : typeof args[2] === "string"
-          ? args[2]
-          : "utf8") as BufferEncoding;
-        rec.output(fd as 1 | 2, Buffer.from(data, enc).subarray(0, n));
-      } else if (ArrayBuffer.isView(data)) {
-        const off = typeof args[2] === "number" ? args[2] : 0;
-        rec.output(fd as 1 | 2, new Uint8Array(data.buffer, data.byteOffset + off, n));
-      }
-      return n;
-    });
-  patch(fs, "write", (orig) =>
-    function (this: unknown, ...args: unknown[]) {
-      if (args[0] === 1 || args[0] === 2) {
-        active()?.untrusted("fs.write() to stdout/stderr is not recorded; use fs.writeSync");
-      }
-      return orig.apply(this, args);
-    });
+  patch(fs, "writeSync", {
+    make: (orig) =>
+      function (this: unknown, ...args: unknown[]) {
+        const fd = args[0];
+        const rec = fd === 1 || fd === 2 ? active() : undefined;
+        if (rec === undefined) return orig.apply(this, args);
+        const n = suppressed(() => orig.apply(this, args)) as number;
+        const data = args[1];
+        if (typeof data === "string") {
+          const enc = (typeof args[3] === "string"
+            ? args[3]
+            : typeof args[2] === "string"
+            ? args[2]
+            : "utf8") as BufferEncoding;
+          rec.output(fd as 1 | 2, Buffer.from(data, enc).subarray(0, n));
+        } else if (ArrayBuffer.isView(data)) {
+          const off = typeof args[2] === "number" ? args[2] : 0;
+          rec.output(fd as 1 | 2, new Uint8Array(data.buffer, data.byteOffset + off, n));
+        }
+        return n;
+      },
+  });
+  patch(fs, "write", {
+    make: (orig) =>
+      function (this: unknown, ...args: unknown[]) {
+        if (args[0] === 1 || args[0] === 2) {
+          active()?.untrusted("fs.write() to stdout/stderr is not recorded; use fs.writeSync");
+        }
+        return orig.apply(this, args);
+      },
+  });
   return () => undo.reverse().forEach((f) => f());
 }
 

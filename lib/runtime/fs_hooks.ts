@@ -72,7 +72,7 @@ export type Op = [FsAccess, unknown];
  */
 export function installRuntimeHooks(active: ActiveRecorder): () => void {
   const undo: (() => void)[] = [];
-  const patch = (obj: Record<string, unknown>, name: string, make: (orig: AnyFn) => AnyFn) => {
+  const patch: Patch = (obj, name, { make }) => {
     const orig = obj?.[name];
     if (typeof orig !== "function") return;
     const wrapper = make(orig as AnyFn);
@@ -95,7 +95,11 @@ export function installRuntimeHooks(active: ActiveRecorder): () => void {
   return () => undo.reverse().forEach((f) => f());
 }
 
-type Patch = (obj: Record<string, unknown>, name: string, make: (orig: AnyFn) => AnyFn) => void;
+type Patch = (
+  obj: Record<string, unknown>,
+  name: string,
+  opts: { readonly make: (orig: AnyFn) => AnyFn },
+) => void;
 type FileOpts = { preCheck?: boolean; probeResult?: (r: unknown) => FsOutcome };
 type File = (
   ops: (args: unknown[], self: unknown) => Op[],
@@ -141,17 +145,19 @@ function patchDeno(D: any, tools: Tools): void {
     ["link", both("read", "write")],
   ];
   for (const [name, ops, opts] of table) {
-    patch(D, name, file(ops, opts));
-    patch(D, name + "Sync", file(ops, opts));
+    patch(D, name, { make: file(ops, opts) });
+    patch(D, name + "Sync", { make: file(ops, opts) });
   }
   for (const [fd, stream] of [[1, D.stdout], [2, D.stderr]] as const) {
     for (const name of ["write", "writeSync"]) {
-      patch(stream, name, (orig) =>
-        function (this: unknown, ...args: unknown[]) {
-          const rec = active();
-          if (rec && args[0] instanceof Uint8Array) rec.output(fd, args[0]);
-          return orig.apply(this, args);
-        });
+      patch(stream, name, {
+        make: (orig) =>
+          function (this: unknown, ...args: unknown[]) {
+            const rec = active();
+            if (rec && args[0] instanceof Uint8Array) rec.output(fd, args[0]);
+            return orig.apply(this, args);
+          },
+      });
     }
   }
 }
@@ -163,45 +169,47 @@ function patchBun(B: any, tools: Tools): void {
   const self = (acc: FsAccess) => (_a: unknown[], s: unknown): Op[] => [[acc, name(s)]];
   const proto = Object.getPrototypeOf(B.file("/"));
   for (const m of ["text", "json", "arrayBuffer", "bytes", "stream", "formData"]) {
-    patch(proto, m, file(self("read")));
+    patch(proto, m, { make: file(self("read")) });
   }
-  patch(proto, "exists", file(self("probe"), { probeResult: (r) => (r ? "ok" : "absent") }));
-  patch(
-    proto,
-    "stat",
-    file(self("probe"), {
+  patch(proto, "exists", {
+    make: file(self("probe"), { probeResult: (r) => (r ? "ok" : "absent") }),
+  });
+  patch(proto, "stat", {
+    make: file(self("probe"), {
       probeResult: (r) => ((r as { isDirectory?: () => boolean })?.isDirectory?.() ? "dir" : "ok"),
     }),
-  );
-  patch(proto, "write", file(self("write")));
-  patch(proto, "writer", file(self("write")));
-  patch(proto, "delete", file(self("remove")));
-  patch(proto, "unlink", file(self("remove")));
-  patch(B, "write", (orig) => {
-    const inner = fileWrapper(orig, {
-      active,
-      ops: (a) => {
-        const dest = a[0];
-        const ops: Op[] = [];
-        if (a[1] instanceof Blob && name(a[1])) ops.push(["read", name(a[1])]);
-        if (dest !== B.stdout && dest !== B.stderr) {
-          ops.push(["write", dest instanceof Blob ? name(dest) : dest]);
+  });
+  patch(proto, "write", { make: file(self("write")) });
+  patch(proto, "writer", { make: file(self("write")) });
+  patch(proto, "delete", { make: file(self("remove")) });
+  patch(proto, "unlink", { make: file(self("remove")) });
+  patch(B, "write", {
+    make: (orig) => {
+      const inner = fileWrapper(orig, {
+        active,
+        ops: (a) => {
+          const dest = a[0];
+          const ops: Op[] = [];
+          if (a[1] instanceof Blob && name(a[1])) ops.push(["read", name(a[1])]);
+          if (dest !== B.stdout && dest !== B.stderr) {
+            ops.push(["write", dest instanceof Blob ? name(dest) : dest]);
+          }
+          return ops;
+        },
+      });
+      return function (this: unknown, ...args: unknown[]) {
+        const rec = active();
+        if (rec && (args[0] === B.stdout || args[0] === B.stderr)) {
+          const fd = args[0] === B.stdout ? 1 : 2;
+          if (typeof args[1] === "string") rec.output(fd, new TextEncoder().encode(args[1]));
+          else if (args[1] instanceof Uint8Array) rec.output(fd, args[1]);
+          else {rec.untrusted(
+              "Bun.write to stdout/stderr with a non-string, non-bytes value is not recorded",
+            );}
         }
-        return ops;
-      },
-    });
-    return function (this: unknown, ...args: unknown[]) {
-      const rec = active();
-      if (rec && (args[0] === B.stdout || args[0] === B.stderr)) {
-        const fd = args[0] === B.stdout ? 1 : 2;
-        if (typeof args[1] === "string") rec.output(fd, new TextEncoder().encode(args[1]));
-        else if (args[1] instanceof Uint8Array) rec.output(fd, args[1]);
-        else {rec.untrusted(
-            "Bun.write to stdout/stderr with a non-string, non-bytes value is not recorded",
-          );}
-      }
-      return inner.apply(this, args);
-    };
+        return inner.apply(this, args);
+      };
+    },
   });
 }
 
@@ -225,7 +233,7 @@ function fileWrapper(
     try {
       list = ops(args, this);
       if (opts.preCheck) pre = rec.nested(() => exists(list[0]?.[1])) ? "ok" : "absent";
-      list = noteUpdates(list, rec, exists);
+      list = noteUpdates(list, rec, { exists });
     } catch (e) {
       rec.untrusted(`could not interpret a file operation's arguments (${String(e)})`);
     }
@@ -259,13 +267,13 @@ function fileWrapper(
  * @example
  * ```ts
  * import { noteUpdates } from "./fs_hooks.ts";
- * noteUpdates([["read", "/a"]], { fs() {}, output() {}, untrusted() {}, nested: (f) => f() }, () => true);
+ * noteUpdates([["read", "/a"]], { fs() {}, output() {}, untrusted() {}, nested: (f) => f() }, { exists: () => true });
  * ```
  */
 export function noteUpdates(
   list: Op[],
   rec: RuntimeRecorder,
-  exists: (p: unknown) => boolean,
+  { exists }: { readonly exists: (p: unknown) => boolean },
 ): Op[] {
   return list.map(([acc, p]): Op => {
     if (acc !== "update") return [acc, p];

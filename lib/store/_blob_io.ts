@@ -18,7 +18,11 @@ import process from "node:process";
  * writeAll(openSync("/tmp/casher-example", "w"), new Uint8Array([1, 2, 3]));
  * ```
  */
-export function writeAll(fd: number, bytes: Uint8Array, position?: number): void {
+export function writeAll(
+  fd: number,
+  bytes: Uint8Array,
+  { position }: { readonly position?: number } = {},
+): void {
   let at = 0;
   while (at < bytes.length) {
     const n = position === undefined
@@ -29,7 +33,8 @@ export function writeAll(fd: number, bytes: Uint8Array, position?: number): void
 }
 
 /**
- * Fills `buf` from the fd's current offset; returns the bytes read (short only at EOF).
+ * Fills `buf` from the fd's current offset (or from `position`); returns the bytes read
+ * (short only at EOF).
  *
  * @example
  * ```ts
@@ -38,7 +43,11 @@ export function writeAll(fd: number, bytes: Uint8Array, position?: number): void
  * readFull(openSync("/etc/hostname", "r"), new Uint8Array(4096));
  * ```
  */
-export function readFull(fd: number, buf: Uint8Array, position: number | null = null): number {
+export function readFull(
+  fd: number,
+  buf: Uint8Array,
+  { position = null }: { readonly position?: number | null } = {},
+): number {
   let got = 0;
   while (got < buf.length) {
     const n = readSync(fd, buf, got, buf.length - got, position === null ? null : position + got);

@@ -62,10 +62,14 @@ export function blobCorrupt(digest: string, why: string): CasherError {
  * import { pumpBlob } from "./_blob_read.ts";
  * const digest = "0123456789abcdef0123456789abcdef";
  * const fd = openSync(`/tmp/cache/v1/blobs/01/${digest}`, "r");
- * await pumpBlob(fd, digest, { size() {}, piece: (p) => console.log(p.length) });
+ * await pumpBlob(fd, digest, { sink: { size() {}, piece: (p) => console.log(p.length) } });
  * ```
  */
-export async function pumpBlob(fd: number, digest: string, sink: BlobSink): Promise<void> {
+export async function pumpBlob(
+  fd: number,
+  digest: string,
+  { sink }: { readonly sink: BlobSink },
+): Promise<void> {
   const stored = fstatSync(fd).size;
   const head = new Uint8Array(BLOB_HEADER_SIZE + BLOB_SEAL_SIZE);
   const header = decodeBlobHeader(head.subarray(0, readFull(fd, head)));
@@ -86,7 +90,7 @@ export async function pumpBlob(fd: number, digest: string, sink: BlobSink): Prom
   const sealing = seal === null ? null : sealer(digest);
   try {
     const pieces = header.kind === "raw"
-      ? rawPieces(fd, offset, header.size)
+      ? rawPieces(fd, offset, { size: header.size })
       : (await createLz4FrameDecoder({ codec: header.size <= SMALL_JS_DECODE ? "js" : "auto" }))
         .decode(fdReader(fd, offset));
     let size = 0;
@@ -122,12 +126,12 @@ export async function pumpBlob(fd: number, digest: string, sink: BlobSink): Prom
 function* rawPieces(
   fd: number,
   offset: number,
-  size: number,
+  { size }: { readonly size: number },
 ): Generator<Uint8Array, void, undefined> {
   const buf = new Uint8Array(Math.min(CHUNK, size));
   let at = offset;
   for (let left = size; left > 0;) {
-    const n = readFull(fd, buf.subarray(0, Math.min(left, buf.length)), at);
+    const n = readFull(fd, buf.subarray(0, Math.min(left, buf.length)), { position: at });
     at += n;
     if (n === 0) return; // truncated: the size check reports it
     left -= n;

@@ -39,13 +39,13 @@ export interface Written {
  * ```ts
  * import { openSync } from "node:fs";
  * import { writeWholeBlob } from "./_blob_write.ts";
- * await writeWholeBlob(openSync("/tmp/casher-blob.tmp", "wx"), new Uint8Array(100), digest);
+ * await writeWholeBlob(openSync("/tmp/casher-blob.tmp", "wx"), new Uint8Array(100), { digest });
  * ```
  */
 export async function writeWholeBlob(
   fd: number,
   bytes: Uint8Array,
-  digest: string,
+  { digest }: { readonly digest: string },
 ): Promise<number> {
   let payload = bytes;
   let kind: BlobKind = "raw";
@@ -74,13 +74,13 @@ export async function writeWholeBlob(
  * const src = openSync("/tmp/big-file", "r");
  * const first = new Uint8Array(CHUNK);
  * readFull(src, first);
- * await writeStreamedBlob(src, first, openSync("/tmp/casher-blob.tmp", "wx"));
+ * await writeStreamedBlob(src, first, { fd: openSync("/tmp/casher-blob.tmp", "wx") });
  * ```
  */
 export async function writeStreamedBlob(
   src: number,
   first: Uint8Array,
-  fd: number,
+  { fd }: { readonly fd: number },
 ): Promise<Written> {
   const hash = await hashers.xxh128.acquire();
   try {
@@ -88,7 +88,7 @@ export async function writeStreamedBlob(
     let stored = BLOB_HEADER_SIZE;
     const emit = (pieces: Uint8Array[]) => {
       for (const p of pieces) {
-        writeAll(fd, p, stored);
+        writeAll(fd, p, { position: stored });
         stored += p.length;
       }
     };
@@ -108,7 +108,9 @@ export async function writeStreamedBlob(
       if (n < buf.length) break;
     }
     emit(enc.finish());
-    writeAll(fd, encodeBlobHeader({ kind: "lz4", size: enc.contentSize, sealed: false }), 0);
+    writeAll(fd, encodeBlobHeader({ kind: "lz4", size: enc.contentSize, sealed: false }), {
+      position: 0,
+    });
     fsyncSync(fd);
     return { digest: hash.digest("hex"), size: enc.contentSize, storedSize: stored };
   } finally {

@@ -180,20 +180,20 @@ export function u32le(b: Uint8Array, at = 0): number {
 }
 
 /**
- * Writes a little-endian u32.
+ * Writes `value` as a little-endian u32 at `at`.
  *
  * @example
  * ```ts
  * import { putU32le } from "./_lz4_format.ts";
  * const b = new Uint8Array(4);
- * putU32le(b, 0, 0x184d2204); // b = [4, 0x22, 0x4d, 0x18]
+ * putU32le(b, 0, { value: 0x184d2204 }); // b = [4, 0x22, 0x4d, 0x18]
  * ```
  */
-export function putU32le(b: Uint8Array, at: number, v: number): void {
-  b[at] = v & 0xff;
-  b[at + 1] = (v >>> 8) & 0xff;
-  b[at + 2] = (v >>> 16) & 0xff;
-  b[at + 3] = (v >>> 24) & 0xff;
+export function putU32le(b: Uint8Array, at: number, { value }: { readonly value: number }): void {
+  b[at] = value & 0xff;
+  b[at + 1] = (value >>> 8) & 0xff;
+  b[at + 2] = (value >>> 16) & 0xff;
+  b[at + 3] = (value >>> 24) & 0xff;
 }
 
 function hex(n: number): string {

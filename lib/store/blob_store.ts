@@ -93,7 +93,7 @@ export class BlobStore {
       const first = new Uint8Array(Math.min(CHUNK, fstatSync(src).size + 1));
       const n = readFull(src, first);
       if (n < first.length) return await this.putBytes(first.subarray(0, n));
-      return await this.#withTemp((fd) => writeStreamedBlob(src, first, fd));
+      return await this.#withTemp((fd) => writeStreamedBlob(src, first, { fd }));
     } finally {
       closeSync(src);
     }
@@ -107,7 +107,7 @@ export class BlobStore {
     return await this.#withTemp(async (fd) => ({
       digest,
       size: bytes.length,
-      storedSize: await writeWholeBlob(fd, bytes, digest),
+      storedSize: await writeWholeBlob(fd, bytes, { digest }),
     }));
   }
 
@@ -121,10 +121,12 @@ export class BlobStore {
     let at = 0;
     try {
       await pumpBlob(fd, digest, {
-        size: (size) => void (out = new Uint8Array(size)),
-        piece: (p) => {
-          out.set(p, at);
-          at += p.length;
+        sink: {
+          size: (size) => void (out = new Uint8Array(size)),
+          piece: (p) => {
+            out.set(p, at);
+            at += p.length;
+          },
         },
       });
       return out;
@@ -151,7 +153,7 @@ export class BlobStore {
         constants.O_NOFOLLOW;
       const target = out = openSync(fsPath(dest), flags, opts.mode & 0o7777);
       fchmodSync(target, opts.mode & 0o7777);
-      await pumpBlob(fd, digest, { size() {}, piece: (p) => writeAll(target, p) });
+      await pumpBlob(fd, digest, { sink: { size() {}, piece: (p) => writeAll(target, p) } });
       closeSync(target);
     } catch (e) {
       if (out !== null) {
@@ -199,7 +201,7 @@ export class BlobStore {
       throw e;
     }
     try {
-      await pumpBlob(fd, digest, NO_SINK);
+      await pumpBlob(fd, digest, { sink: NO_SINK });
       return "ok";
     } catch (e) {
       if (e instanceof CasherError && e.code === "blob-corrupt") return "corrupt";

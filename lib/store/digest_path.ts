@@ -52,14 +52,14 @@ export interface ResolveContext {
  *
  * @example
  * ```ts
- * // const state = await resolvePath("/etc/hostname", "file", ctx);
+ * // const state = await resolvePath("/etc/hostname", "file", { ctx });
  * // if (state.kind === "ok") console.log(state.input.digest);
  * ```
  */
 export function resolvePath(
   path: BytePath,
   kind: InputKind,
-  ctx: ResolveContext,
+  { ctx }: { readonly ctx: ResolveContext },
 ): PathState | Promise<PathState> {
   switch (kind) {
     case "absent":
@@ -68,7 +68,7 @@ export function resolvePath(
       return resolveListing(path, ctx);
     case "file":
     case "exec":
-      return resolveFile(path, kind, ctx);
+      return resolveFile(path, kind, { ctx });
   }
 }
 
@@ -99,7 +99,7 @@ async function resolveListing(path: BytePath, ctx: ResolveContext): Promise<Path
 function resolveFile(
   path: BytePath,
   kind: "file" | "exec",
-  ctx: ResolveContext,
+  { ctx }: { readonly ctx: ResolveContext },
 ): PathState | Promise<PathState> {
   const st = statPath(path);
   if (st.kind !== "found") return st.kind === "missing" ? st : unreadable(st.reason);

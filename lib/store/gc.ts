@@ -200,7 +200,11 @@ function removeOrphans(ctx: GcContext): number {
   return removed;
 }
 
-function removeOld(dir: string, ctx: GcContext, match: (name: string) => boolean = () => true) {
+function removeOld(
+  dir: string,
+  ctx: GcContext,
+  { match = () => true }: { readonly match?: (name: string) => boolean } = {},
+) {
   let removed = 0;
   for (const name of readdirSync(dir)) {
     if (!match(name)) continue;
@@ -219,7 +223,7 @@ function removeLockDebris(ctx: GcContext): number {
   for (const name of readdirSync(ctx.layout.locksDir)) {
     if (name.endsWith(".lock") && removeIfStale(join(ctx.layout.locksDir, name))) removed++;
   }
-  return removed + removeOld(ctx.layout.locksDir, ctx, (n) => !n.endsWith(".lock"));
+  return removed + removeOld(ctx.layout.locksDir, ctx, { match: (n) => !n.endsWith(".lock") });
 }
 
 function isOld(path: string, cutoff: number): boolean {

@@ -135,7 +135,7 @@ class FrameEncoder implements Lz4FrameEncoder {
     if (this.#fill > 0) this.#block(this.#pending.subarray(0, this.#fill), out, { owned: true });
     this.#fill = 0;
     const tail = new Uint8Array(8); // end mark (0) + content checksum
-    putU32le(tail, 4, parseInt(this.hash.digest("hex"), 16));
+    putU32le(tail, 4, { value: parseInt(this.hash.digest("hex"), 16) });
     out.push(tail);
     this.#state = "done";
     hashers.xxh32.release(this.hash);
@@ -151,7 +151,7 @@ class FrameEncoder implements Lz4FrameEncoder {
       case "fresh": {
         this.#state = "open";
         const head = new Uint8Array(7);
-        putU32le(head, 0, LZ4_MAGIC);
+        putU32le(head, 0, { value: LZ4_MAGIC });
         head[4] = FLG_VERSION | FLG_BLOCK_INDEPENDENT | FLG_CONTENT_CHECKSUM;
         head[5] = blockSizeCode(this.blockSize) << 4;
         this.hash.update(head.subarray(4, 6));
@@ -168,12 +168,12 @@ class FrameEncoder implements Lz4FrameEncoder {
     this.#size += src.length;
     const c = this.codec.compressWithRoom(src);
     if (c !== null && c.length - 4 <= src.length * this.keepRatio) {
-      putU32le(c, 0, c.length - 4);
+      putU32le(c, 0, { value: c.length - 4 });
       out.push(c);
       return;
     }
     const size = new Uint8Array(4);
-    putU32le(size, 0, (src.length | UNCOMPRESSED_BIT) >>> 0);
+    putU32le(size, 0, { value: (src.length | UNCOMPRESSED_BIT) >>> 0 });
     out.push(size, opts.owned ? src.slice() : src);
   }
 }
@@ -223,7 +223,11 @@ function corrupt(what: string): CasherError {
   );
 }
 
-function readExact(reader: ByteReader, n: number, what: string): Uint8Array {
+function readExact(
+  reader: ByteReader,
+  n: number,
+  { what }: { readonly what: string },
+): Uint8Array {
   const b = reader.read(n);
   if (b.length < n) throw corrupt(`truncated input while reading ${what}`);
   return b;
@@ -253,17 +257,20 @@ function* decodeFrames(
       if (m.length < 4) throw corrupt("truncated input while reading the frame magic");
       const magic = u32le(m);
       if (((magic & SKIPPABLE_MASK) >>> 0) === SKIPPABLE_BASE) {
-        for (let left = u32le(readExact(reader, 4, "a skippable frame size")); left > 0;) {
-          left -= readExact(reader, Math.min(left, 1 << 16), "a skippable frame").length;
+        for (
+          let left = u32le(readExact(reader, 4, { what: "a skippable frame size" }));
+          left > 0;
+        ) {
+          left -= readExact(reader, Math.min(left, 1 << 16), { what: "a skippable frame" }).length;
         }
         continue;
       }
       if (magic !== LZ4_MAGIC) throw corrupt(`bad magic 0x${magic.toString(16)}`);
-      const head = readExact(reader, 2, "the frame descriptor");
+      const head = readExact(reader, 2, { what: "the frame descriptor" });
       const len = descriptorLength(head[0]);
       const d = new Uint8Array(len + 1);
       d.set(head);
-      d.set(readExact(reader, len - 1, "the frame descriptor"), 2);
+      d.set(readExact(reader, len - 1, { what: "the frame descriptor" }), 2);
       const desc = parseDescriptor(d);
       if (typeof desc === "string") throw corrupt(`unsupported frame: ${desc}`);
       if (((xxh32(content, d.subarray(0, len)) >>> 8) & 0xff) !== d[len]) {
@@ -272,22 +279,24 @@ function* decodeFrames(
       content.init();
       let size = 0;
       for (;;) {
-        const field = u32le(readExact(reader, 4, "a block size"));
+        const field = u32le(readExact(reader, 4, { what: "a block size" }));
         if (field === 0) break;
         const n = (field & ~UNCOMPRESSED_BIT) >>> 0;
         if (n > desc.blockMax) throw corrupt(`block of ${n} bytes exceeds ${desc.blockMax}`);
-        const data = readExact(reader, n + (desc.blockChecksum ? 4 : 0), "a block");
+        const data = readExact(reader, n + (desc.blockChecksum ? 4 : 0), { what: "a block" });
         const body = data.subarray(0, n);
         if (desc.blockChecksum && xxh32(blockHash, body) !== u32le(data, n)) {
           throw corrupt("block checksum mismatch");
         }
-        const piece = field & UNCOMPRESSED_BIT ? body : decompress(codec, body, desc.blockMax);
+        const piece = field & UNCOMPRESSED_BIT
+          ? body
+          : decompress(codec, body, { max: desc.blockMax });
         if (desc.contentChecksum) content.update(piece);
         size += piece.length;
         yield piece;
       }
       if (desc.contentChecksum) {
-        const want = u32le(readExact(reader, 4, "the content checksum"));
+        const want = u32le(readExact(reader, 4, { what: "the content checksum" }));
         if (parseInt(content.digest("hex"), 16) !== want) {
           throw corrupt("content checksum mismatch");
         }
@@ -303,7 +312,11 @@ function* decodeFrames(
   }
 }
 
-function decompress(codec: Lz4BlockCodec, block: Uint8Array, max: number): Uint8Array {
+function decompress(
+  codec: Lz4BlockCodec,
+  block: Uint8Array,
+  { max }: { readonly max: number },
+): Uint8Array {
   const size = decodedBlockSize(block, max);
   if (size < 0) throw corrupt("malformed compressed block");
   try {

@@ -274,10 +274,12 @@ export class Store {
   async digestPath(path: BytePath, kind: InputKind, opts: AtTime = {}): Promise<PathState> {
     const writes: { path: BytePath; fp: string; digest: string }[] = [];
     const state = await resolvePath(path, kind, {
-      now: this.#now(opts),
-      hasher: this.#hasher,
-      memoGet: (p) => guard("read digest memo", () => this.#memo.get(p)),
-      memoPut: (row) => writes.push(row),
+      ctx: {
+        now: this.#now(opts),
+        hasher: this.#hasher,
+        memoGet: (p) => guard("read digest memo", () => this.#memo.get(p)),
+        memoPut: (row) => writes.push(row),
+      },
     });
     this.#putMemo(writes);
     return state;
@@ -303,7 +305,7 @@ export class Store {
       memoPut: (row: { path: BytePath; fp: string; digest: string }) => writes.push(row),
     };
     const states: PathState[] = [];
-    for (const item of items) states.push(await resolvePath(item.path, item.kind, ctx));
+    for (const item of items) states.push(await resolvePath(item.path, item.kind, { ctx }));
     this.#putMemo(writes);
     return states;
   }

@@ -63,7 +63,7 @@ export async function validateInputs(
         if (row !== undefined && row.fp === st.info.fp && row.digest === input.digest) continue;
       }
     }
-    let state = resolvePath(input.path, input.kind, ctx);
+    let state = resolvePath(input.path, input.kind, { ctx });
     if (state instanceof Promise) state = await state;
     mismatch = compare(input, state);
     if (mismatch !== null) break;

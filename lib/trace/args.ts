@@ -48,7 +48,7 @@ export function decodeDirFd(arg: string): DirFdArg | null {
   if (arg.charCodeAt(i) !== 60) return null;
   const close = arg.indexOf(">", i + 1);
   if (close < 0) return null;
-  let path = decodeHexRange(arg, i + 1, close);
+  let path = decodeHexRange(arg, i + 1, { end: close });
   let deleted = arg.slice(close + 1) === "(deleted)";
   if (!deleted && close !== arg.length - 1) return null;
   if (path !== null && kind === "cwd" && path.endsWith(DELETED)) {

@@ -110,7 +110,7 @@ function parseReturn(body: string, from: number): SyscallReturn | null {
   if (body.charCodeAt(e) === 60 /* < */) {
     const close = body.indexOf(">", e + 1);
     if (close < 0) return null;
-    fdPath = decodeHexRange(body, e + 1, close);
+    fdPath = decodeHexRange(body, e + 1, { end: close });
   }
   return { kind: "ok", value, fdPath };
 }

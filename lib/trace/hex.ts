@@ -23,10 +23,14 @@ const scratch = new Uint16Array(CHUNK);
  * @example
  * ```ts
  * import { decodeHexRange } from "./hex.ts";
- * decodeHexRange("\\x2f\\x61", 0, 8); // "/a"
+ * decodeHexRange("\\x2f\\x61", 0, { end: 8 }); // "/a"
  * ```
  */
-export function decodeHexRange(s: string, start: number, end: number): BytePath | null {
+export function decodeHexRange(
+  s: string,
+  start: number,
+  { end }: { readonly end: number },
+): BytePath | null {
   const len = end - start;
   if (len < 0 || (len & 3) !== 0) return null;
   let out = "";
@@ -68,7 +72,7 @@ export function decodeQuoted(arg: string): QuotedString {
   if (arg.charCodeAt(0) !== 34) return { kind: "invalid" };
   const close = arg.indexOf('"', 1);
   if (close < 0) return { kind: "invalid" };
-  const value = decodeHexRange(arg, 1, close);
+  const value = decodeHexRange(arg, 1, { end: close });
   if (value === null) return { kind: "invalid" };
   if (close === arg.length - 1) return { kind: "ok", value };
   if (arg.slice(close + 1) === "...") return { kind: "truncated", value };

@@ -34,7 +34,11 @@ function excerpt(line: string): string {
   return JSON.stringify(line.length > 160 ? line.slice(0, 160) + "..." : line);
 }
 
-function parseMarker(pid: number, text: string, line: string): TraceLine {
+function parseMarker(
+  pid: number,
+  text: string,
+  { line }: { readonly line: string },
+): TraceLine {
   // "+++ exited with N +++" | "+++ killed by SIGX (core dumped) +++" | "+++ superseded by execve in pid N +++"
   if (!text.endsWith(" +++")) return { kind: "invalid", reason: `unknown marker ${excerpt(line)}` };
   const inner = text.slice(4, -4);
@@ -78,7 +82,7 @@ export function parseTraceLine(line: string): TraceLine {
   const c0 = line.charCodeAt(i);
   if (c0 === 43 /* + */) {
     return line.startsWith("+++ ", i)
-      ? parseMarker(pid, line.slice(i), line)
+      ? parseMarker(pid, line.slice(i), { line })
       : { kind: "invalid", reason: `unknown line ${excerpt(line)}` };
   }
   if (c0 === 45 /* - */) {

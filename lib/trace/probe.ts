@@ -123,7 +123,7 @@ export function probeTracer(options: { persist?: string } = {}): TracerProbe {
   }
   cache.result = result;
   if (result.kind === "ok" && options.persist && signature) {
-    remember(options.persist, signature, result.seccompBpf);
+    remember(options.persist, signature, { seccompBpf: result.seccompBpf });
   }
   return result;
 }
@@ -164,7 +164,11 @@ function recall(file: string, signature: string): boolean | null {
   }
 }
 
-function remember(file: string, signature: string, seccompBpf: boolean): void {
+function remember(
+  file: string,
+  signature: string,
+  { seccompBpf }: { readonly seccompBpf: boolean },
+): void {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     writeFileSync(tmp, JSON.stringify({ signature, seccompBpf }), { mode: 0o600 });
