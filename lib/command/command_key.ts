@@ -9,6 +9,29 @@ import { type BytePath, bytePath } from "../path/byte_path.ts";
 import { encodeCommandKey, keyOf } from "./key_material.ts";
 import type { StdinSource } from "./stdin.ts";
 
+/**
+ * Variables that decide *which files* programs look for: always part of the key. The trace
+ * records the paths a run probed, but only along the search path it had; with another
+ * `PATH` (or loader, include or module path) the same command may find other files in
+ * places the trace never saw it look. Other variables join the key only when listed
+ * (`--env`, `CASHER_ENV`).
+ */
+export const SEARCH_PATH_VARS: readonly string[] = [
+  "PATH",
+  "LD_LIBRARY_PATH",
+  "LD_PRELOAD",
+  "PYTHONPATH",
+  "PYTHONHOME",
+  "NODE_PATH",
+  "CPATH",
+  "C_INCLUDE_PATH",
+  "CPLUS_INCLUDE_PATH",
+  "LIBRARY_PATH",
+  "PERL5LIB",
+  "RUBYLIB",
+  "CLASSPATH",
+];
+
 /** The parts of a command's options that identify it. */
 export interface CommandIdentity {
   readonly argv: readonly string[];
@@ -41,7 +64,8 @@ export interface CommandKey {
  */
 export function commandKey(id: CommandIdentity, stdin: StdinSource): CommandKey {
   const abs = (p: string) => bytePath(resolve(id.cwd, p));
-  const env = Object.fromEntries(id.envAllow.map((k) => [k, id.env[k] ?? null]));
+  const names = [...new Set([...SEARCH_PATH_VARS, ...id.envAllow])];
+  const env = Object.fromEntries(names.map((k) => [k, id.env[k] ?? null]));
   const inputs = id.inputs.map(abs);
   const outputs = id.outputs.map(abs);
   const outputRoots = id.outputRoots.length === 0 ? ["/"] : id.outputRoots.map(abs);

@@ -466,3 +466,20 @@ e2e(
     assert.equal(runs(t), 3);
   },
 );
+
+e2e(
+  "a different PATH is a different key: the same name may resolve to another program",
+  async (t) => {
+    for (const [dir, word] of [["a", "from-a"], ["b", "from-b"]]) {
+      t.write(`${dir}/tool`, `#!/bin/sh\necho ${word}\n`);
+      Deno.chmodSync(t.path(`${dir}/tool`), 0o755);
+    }
+    await settle();
+    const viaA = { PATH: `${t.path("a")}:/usr/bin:/bin` };
+    const viaB = { PATH: `${t.path("b")}:/usr/bin:/bin` };
+    assert.equal((await t.run(["--", "tool"], { env: viaA })).out, "from-a\n");
+    assert.equal((await t.run(["--", "tool"], { env: viaB })).out, "from-b\n");
+    assert.equal((await t.run(["--", "sh", "-c", "tool"], { env: viaA })).out, "from-a\n");
+    assert.equal((await t.run(["--", "sh", "-c", "tool"], { env: viaB })).out, "from-b\n");
+  },
+);
