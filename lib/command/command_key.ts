@@ -5,6 +5,7 @@
  * @module
  */
 import { resolve } from "node:path";
+import process from "node:process";
 import { type BytePath, bytePath } from "../path/byte_path.ts";
 import { encodeCommandKey, keyOf } from "./key_material.ts";
 import type { StdinSource } from "./stdin.ts";
@@ -78,6 +79,7 @@ export function commandKey(id: CommandIdentity, stdin: StdinSource): CommandKey 
     outputs,
     outputRoots,
     traceMode: id.traceMode,
+    uid: process.getuid?.() ?? -1,
   });
   return {
     key: keyOf(keyMaterial),

@@ -19,6 +19,8 @@ export interface CommandKeyMaterial {
   readonly outputs: readonly string[];
   readonly outputRoots: readonly string[];
   readonly traceMode: "full" | "fast";
+  /** The user the command runs as (`id`, `whoami` and file permissions depend on it). */
+  readonly uid: number;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface CommandKeyMaterial {
  * ```ts
  * import { encodeCommandKey } from "./key_material.ts";
  * encodeCommandKey({ argv: ["echo", "hi"], cwd: "/tmp", env: {}, stdin: { kind: "none" },
- *   inputs: [], outputs: [], outputRoots: ["/"], traceMode: "full" });
+ *   inputs: [], outputs: [], outputRoots: ["/"], traceMode: "full", uid: 1000 });
  * ```
  */
 export function encodeCommandKey(m: CommandKeyMaterial): string {
@@ -44,6 +46,7 @@ export function encodeCommandKey(m: CommandKeyMaterial): string {
     [...m.outputs].sort(),
     [...m.outputRoots].sort(),
     m.traceMode,
+    m.uid,
   ]);
 }
 
@@ -54,7 +57,7 @@ export function encodeCommandKey(m: CommandKeyMaterial): string {
  * ```ts
  * import { decodeCommandKey, encodeCommandKey } from "./key_material.ts";
  * const text = encodeCommandKey({ argv: ["true"], cwd: "/", env: {}, stdin: { kind: "none" },
- *   inputs: [], outputs: [], outputRoots: ["/"], traceMode: "full" });
+ *   inputs: [], outputs: [], outputRoots: ["/"], traceMode: "full", uid: 1000 });
  * decodeCommandKey(text)?.argv; // ["true"]
  * ```
  */
