@@ -38,6 +38,11 @@ import { type BlobSink, pumpBlob } from "./_blob_read.ts";
 import { CHUNK, writeStreamedBlob, writeWholeBlob } from "./_blob_write.ts";
 import type { Layout } from "./layout.ts";
 
+/** Blobs up to this size stay in memory once verified (see `readBytes`). */
+const RECENT_ITEM_MAX = 256 << 10;
+/** Memory kept for verified small blobs, per store. */
+const RECENT_TOTAL_MAX = 8 << 20;
+
 /** What a stored blob holds and occupies. */
 export interface BlobInfo {
   /** XXH3-128 of the uncompressed content (the blob's name). */
@@ -64,6 +69,9 @@ const NO_SINK: BlobSink = { size() {}, piece() {} };
  * ```
  */
 export class BlobStore {
+  /** Small blobs verified by this process, most recently used last. */
+  readonly #recent = new Map<string, Uint8Array>();
+  #recentBytes = 0;
   readonly #layout: Layout;
 
   /** A store over `layout` (create it with `ensureLayout`). */
@@ -116,6 +124,14 @@ export class BlobStore {
    * Absent: `blob-missing`; damaged: the blob is deleted and `blob-corrupt` thrown.
    */
   async readBytes(digest: string): Promise<Uint8Array> {
+    const known = this.#recent.get(digest);
+    if (known !== undefined) {
+      // Blobs are immutable and this one was verified when it was read: a busy process
+      // replaying one entry again and again need not re-read and re-verify it each time.
+      this.#recent.delete(digest);
+      this.#recent.set(digest, known);
+      return known.slice();
+    }
     const fd = this.#openBlob(digest);
     let out = new Uint8Array(0);
     let at = 0;
@@ -129,6 +145,7 @@ export class BlobStore {
           },
         },
       });
+      this.#remember(digest, out);
       return out;
     } catch (e) {
       this.#dropIfCorrupt(digest, e);
@@ -183,6 +200,17 @@ export class BlobStore {
   }
 
   /** Deletes a blob; absent is fine. */
+  #remember(digest: string, bytes: Uint8Array): void {
+    if (bytes.length > RECENT_ITEM_MAX) return;
+    this.#recent.set(digest, bytes.slice());
+    this.#recentBytes += bytes.length;
+    for (const [d, b] of this.#recent) {
+      if (this.#recentBytes <= RECENT_TOTAL_MAX) break;
+      this.#recent.delete(d);
+      this.#recentBytes -= b.length;
+    }
+  }
+
   remove(digest: string): void {
     try {
       unlinkSync(this.pathOf(digest));

@@ -281,3 +281,24 @@ Deno.test("an intact blob filed under another digest's name is corruption", asyn
     assert.deepEqual(await store.readBytes(a.digest), text(3000));
   });
 });
+
+Deno.test("a small blob verified once is served from memory, a copy each time", async () => {
+  await withStore(async (store) => {
+    const info = await store.putBytes(text(5000));
+    const first = await store.readBytes(info.digest);
+    rmSync(store.pathOf(info.digest)); // later reads must not need the file
+    const second = await store.readBytes(info.digest);
+    assert.deepEqual(second, first);
+    second[0] ^= 0xff; // callers may scribble on what they get
+    assert.deepEqual(await store.readBytes(info.digest), first);
+  });
+});
+
+Deno.test("a large blob is never kept in memory: each read is verified on disk", async () => {
+  await withStore(async (store) => {
+    const info = await store.putBytes(text(1 * MiB));
+    await store.readBytes(info.digest);
+    flipByte(store.pathOf(info.digest), 40);
+    await assert.rejects(store.readBytes(info.digest), isCorrupt);
+  });
+});
