@@ -84,16 +84,35 @@ function resolveAbsent(path: BytePath): PathState {
   }
 }
 
+/**
+ * A directory listing, memoized like file content: a directory's mtime moves whenever an
+ * entry is added, removed or renamed, so an unchanged, non-racy fingerprint means an
+ * unchanged listing (listing a 500-entry directory costs more than the whole rest of a
+ * hit).
+ */
 async function resolveListing(path: BytePath, ctx: ResolveContext): Promise<PathState> {
   const st = statPath(path);
   if (st.kind !== "found") return st.kind === "missing" ? st : unreadable(st.reason);
   if (!st.info.isDirectory) return unreadable("not a directory");
+  const racy = isRacy(st.info, ctx.now);
+  if (!racy) {
+    const row = ctx.memoGet(path);
+    if (row !== undefined && row.fp === st.info.fp) {
+      return { kind: "ok", input: { path, kind: "listing", digest: row.digest } };
+    }
+  }
+  let digest: string;
   try {
-    const digest = await ctx.hasher.digestDirectory(path);
-    return { kind: "ok", input: { path, kind: "listing", digest } };
+    digest = await ctx.hasher.digestDirectory(path);
   } catch (e) {
     return unreadable((e as NodeJS.ErrnoException).code ?? String(e));
   }
+  const after = statPath(path);
+  if (after.kind !== "found" || after.info.fp !== st.info.fp) {
+    return unreadable("changed while it was being listed");
+  }
+  if (!racy) ctx.memoPut({ path, fp: st.info.fp, digest });
+  return { kind: "ok", input: { path, kind: "listing", digest } };
 }
 
 function resolveFile(

@@ -1,6 +1,6 @@
 /**
  * Validation of a candidate's recorded inputs against the file system, in recorded order,
- * stopping at the first mismatch. Memo rows for every file input are loaded in one query;
+ * stopping at the first mismatch. Memo rows for every file and listing input are loaded in one query;
  * an unchanged file then costs one `stat`.
  *
  * @module
@@ -44,7 +44,7 @@ export async function validateInputs(
   opts: ValidateOptions,
 ): Promise<InputMismatch | null> {
   const paths: BytePath[] = [];
-  for (const i of inputs) if (i.kind === "file" || i.kind === "exec") paths.push(i.path);
+  for (const i of inputs) if (i.kind !== "absent") paths.push(i.path);
   const rows = paths.length === 0 ? new Map() : opts.memo.getMany(paths);
   const writes: { path: BytePath; fp: string; digest: string }[] = [];
   const ctx: ResolveContext = {
@@ -55,10 +55,13 @@ export async function validateInputs(
   };
   let mismatch: InputMismatch | null = null;
   for (const input of inputs) {
-    if (input.kind === "file" || input.kind === "exec") {
+    if (input.kind !== "absent") {
       // Fast path (the common case on a hit): trusted fingerprint, memo row agrees.
       const st = statPath(input.path);
-      if (st.kind === "found" && st.info.isFile && !isRacy(st.info, opts.now)) {
+      const rightType = input.kind === "listing"
+        ? st.kind === "found" && st.info.isDirectory
+        : st.kind === "found" && st.info.isFile;
+      if (st.kind === "found" && rightType && !isRacy(st.info, opts.now)) {
         const row = rows.get(input.path);
         if (row !== undefined && row.fp === st.info.fp && row.digest === input.digest) continue;
       }

@@ -125,3 +125,34 @@ Deno.test("digestPaths resolves many paths in order with one memo pass", async (
     assert.equal(hasher.files, 2, "the second pass is served by the memo");
   }, { hasher });
 });
+
+Deno.test("a directory listing is memoized by the directory's fingerprint", async () => {
+  const hasher = countingHasher();
+  await withStore(async (store, dir) => {
+    const d = join(dir, "d");
+    mkdirSync(d);
+    writeFileSync(join(d, "a"), "");
+    const first = await store.digestPath(d, "listing", { now: later() });
+    assert.equal(first.kind, "ok");
+    assert.equal(hasher.dirs, 1);
+    if (first.kind !== "ok") return;
+    assert.equal(await store.validate([first.input], { now: later() }), null);
+    assert.equal(hasher.dirs, 1, "an unchanged directory is not listed again");
+    writeFileSync(join(d, "b"), ""); // a new entry moves the directory's mtime
+    const changed = await store.validate([first.input], { now: later() });
+    assert.equal(changed?.kind, "changed");
+    assert.equal(hasher.dirs, 2);
+  }, { hasher });
+});
+
+Deno.test("a directory changed within 2 s of now is listed every time", async () => {
+  const hasher = countingHasher();
+  await withStore(async (store, dir) => {
+    const d = join(dir, "d");
+    mkdirSync(d);
+    const now = Date.now() + 500;
+    await store.digestPath(d, "listing", { now });
+    await store.digestPath(d, "listing", { now });
+    assert.equal(hasher.dirs, 2);
+  }, { hasher });
+});
