@@ -5,7 +5,6 @@
  *
  * @module
  */
-import process from "node:process";
 import type { DatabaseSync } from "node:sqlite";
 import { logger } from "../log/logger.ts";
 import type { BytePath } from "../path/byte_path.ts";
@@ -19,6 +18,7 @@ import { type GcContext, type GcReport, gcStore, verifyStore } from "./gc.ts";
 import { type Hasher, lazyHasher } from "./hasher.ts";
 import { acquireKeyLock, type KeyLockResult } from "./key_lock.ts";
 import { ensureLayout, type Layout } from "./layout.ts";
+import { HitLedger } from "./hit_ledger.ts";
 import { DEFAULT_LEASE_MS, Leases, type Pin } from "./leases.ts";
 import { openIndexDb } from "./schema.ts";
 import { StatMemo } from "./stat_memo.ts";
@@ -27,9 +27,6 @@ import type { Entry, EntryDraft, InputKind, InputMismatch, RecordedInput } from 
 import { validateInputs } from "./validate.ts";
 
 const log = logger("store");
-
-/** Longest delay before queued hit counts are written (see `Store.completeHit`). */
-export const HIT_FLUSH_MS = 1000;
 
 /**
  * Options of {@link openStore}.
@@ -118,12 +115,7 @@ export class Store {
   readonly #counters: Counters;
   readonly #leases: Leases;
   #evictorInstance: Evictor | null = null;
-  readonly #pendingHits = new Map<number, { count: number; savedMs: number; now: number }>();
-  /** Leases this process holds, shared by concurrent replays of one entry. */
-  readonly #held = new Map<number, { lease: Pin; refs: number }>();
-  readonly #lazyRelease = new WeakMap<Pin, () => void>();
-  #hitFlush: ReturnType<typeof setTimeout> | null = null;
-  #exitHook = false;
+  readonly #hits: HitLedger;
   readonly #clock: Clock;
   readonly #hasher: Hasher;
   readonly #opts: Required<Omit<StoreOptions, "clock" | "hasher">>;
@@ -149,6 +141,24 @@ export class Store {
       this.#memo = new StatMemo(db, this.#tx);
       this.#counters = new Counters(db);
       this.#leases = new Leases(db);
+      this.#hits = new HitLedger({
+        lease: (id, { now }) =>
+          guard("pin entry", () => this.#leases.pin(id, { now, ttlMs: this.#opts.leaseMs })),
+        write: ({ releases, hits }) => {
+          if (!this.#db.isOpen) return;
+          try {
+            this.#tx.run("record hits", () => {
+              for (const pin of releases) if (pin.kind === "pinned") pin.release();
+              for (const [id, h] of hits) {
+                this.#entries.recordHit(id, { count: h.count, savedMs: h.savedMs, now: h.now });
+              }
+            });
+          } catch (e) {
+            // Statistics and LRU order only: losing them changes no result.
+            log.debug("hit counts not recorded: {error}", { error: String(e) });
+          }
+        },
+      });
     } catch (cause) {
       db.close();
       throw indexError("prepare statements", cause);
@@ -188,59 +198,16 @@ export class Store {
   }
 
   /**
-   * Counts a hit on `entryId` and releases the replay's pin. Both are queued and written
-   * together in one transaction within {@link HIT_FLUSH_MS}, at `close()`, or when the
-   * process exits: a write transaction costs more than the rest of an in-process hit, and
-   * a busy `cached()` function hits thousands of times a second. A crash loses at most the
-   * queued counts and leaves pins that expire on their own.
+   * Counts a hit on `entryId` and lets go of the replay's pin: queued and written in one
+   * transaction shortly after (see `hit_ledger.ts`).
    */
   completeHit(pin: Pin, entryId: number, opts: { savedMs: number } & AtTime): void {
-    const now = this.#now(opts);
-    const p = this.#pendingHits.get(entryId) ?? { count: 0, savedMs: 0, now };
-    p.count++;
-    p.savedMs += opts.savedMs;
-    p.now = Math.max(p.now, now);
-    this.#pendingHits.set(entryId, p);
-    const lazy = this.#lazyRelease.get(pin);
-    if (lazy) lazy();
-    else if (pin.kind === "pinned") pin.release();
-    this.#scheduleFlush();
+    this.#hits.complete(pin, entryId, { savedMs: opts.savedMs, now: this.#now(opts) });
   }
 
-  #scheduleFlush(): void {
-    if (this.#hitFlush !== null) return;
-    this.#hitFlush = setTimeout(() => this.flushHits(), HIT_FLUSH_MS);
-    (this.#hitFlush as { unref?: () => void }).unref?.();
-    if (!this.#exitHook) {
-      this.#exitHook = true;
-      process.once("exit", () => this.flushHits());
-    }
-  }
-
-  /** Writes queued hit counts and releases leases no replay holds any more, now. */
+  /** Writes queued hit counts and lease releases now. */
   flushHits(): void {
-    if (this.#hitFlush !== null) clearTimeout(this.#hitFlush);
-    this.#hitFlush = null;
-    const releases: Pin[] = [];
-    for (const [id, held] of this.#held) {
-      if (held.refs > 0) continue;
-      releases.push(held.lease);
-      this.#held.delete(id);
-    }
-    if (!this.#db.isOpen || (this.#pendingHits.size === 0 && releases.length === 0)) return;
-    const hits = [...this.#pendingHits];
-    this.#pendingHits.clear();
-    try {
-      this.#tx.run("record hits", () => {
-        for (const pin of releases) if (pin.kind === "pinned") pin.release();
-        for (const [id, h] of hits) {
-          this.#entries.recordHit(id, { count: h.count, savedMs: h.savedMs, now: h.now });
-        }
-      });
-    } catch (e) {
-      // Statistics and LRU order only: losing them changes no result.
-      log.debug("hit counts not recorded: {error}", { error: String(e) });
-    }
+    this.#hits.flush();
   }
 
   /** Counts a miss. */
@@ -315,42 +282,12 @@ export class Store {
     return validateInputs(inputs, { memo: this.#memo, hasher: this.#hasher, now: this.#now(opts) });
   }
 
-  /** Protects `entryId` from eviction during a replay; `gone` when it no longer exists. */
+  /**
+   * Protects `entryId` from eviction during a replay; `gone` when it no longer exists. A
+   * lease this process already holds for the entry is shared (no write).
+   */
   pin(entryId: number, opts: AtTime = {}): Pin {
-    // A lease this process already holds for the entry is shared: repeated hits on one
-    // entry (a busy cached() function) then cost no write at all.
-    let held = this.#held.get(entryId);
-    if (held === undefined) {
-      const lease = guard(
-        "pin entry",
-        () => this.#leases.pin(entryId, { now: this.#now(opts), ttlMs: this.#opts.leaseMs }),
-      );
-      if (lease.kind === "gone") return lease;
-      held = { lease, refs: 0 };
-      this.#held.set(entryId, held);
-    }
-    held.refs++;
-    const h = held;
-    let released = false;
-    const handle: Pin = {
-      kind: "pinned",
-      release: () => {
-        if (released) return;
-        released = true;
-        if (--h.refs === 0 && this.#held.get(entryId) === h) {
-          this.#held.delete(entryId);
-          if (h.lease.kind === "pinned") h.lease.release();
-        }
-      },
-    };
-    // completeHit() lets go of the pin lazily: the lease is kept (and shared by the next
-    // replays of the entry) until the next flush of hit counts.
-    this.#lazyRelease.set(handle, () => {
-      if (released) return;
-      released = true;
-      h.refs--;
-    });
-    return handle;
+    return this.#hits.pin(entryId, { now: this.#now(opts) });
   }
 
   /** Runs one bounded eviction step (also done after every store). */
