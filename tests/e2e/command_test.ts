@@ -361,11 +361,12 @@ e2e("--force runs again and --no-store never writes an entry", async (t) => {
 });
 
 e2e("--ttl: an expired entry is a miss", async (t) => {
-  const cmd = ["--ttl", "1s", ...counted("echo hi")];
+  // Generous numbers: the second run must come well within the TTL even on a loaded machine.
+  const cmd = ["--ttl", "4s", ...counted("echo hi")];
   await t.run(cmd);
   await t.run(cmd);
   assert.equal(runs(t), 1);
-  await new Promise((r) => setTimeout(r, 1100));
+  await new Promise((r) => setTimeout(r, 4100));
   await t.run(cmd);
   assert.equal(runs(t), 2);
 });
