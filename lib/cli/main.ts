@@ -74,6 +74,7 @@ export async function main(args: readonly string[]): Promise<number> {
   } catch (e) {
     if (!isCasherError(e)) throw e;
     process.stderr.write(`casher: ${e.message}\n`);
-    return EXIT_CASHER_FAILURE;
+    // A subcommand given a key or value it cannot use is the caller's mistake, not casher's.
+    return e.code === "usage" ? EXIT_USAGE : EXIT_CASHER_FAILURE;
   }
 }

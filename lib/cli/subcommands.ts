@@ -5,7 +5,9 @@
  */
 import process from "node:process";
 import type { Config } from "../config/config.ts";
-import { openStore } from "../store/store.ts";
+import { CasherError, isCasherError } from "../errors/casher_error.ts";
+import { layoutFor } from "../store/layout.ts";
+import { openStore, type Store } from "../store/store.ts";
 import type { CliRequest } from "./args.ts";
 import { lsCommand } from "./ls.ts";
 import { clearCommand, gcCommand, verifyCommand } from "./maintenance.ts";
@@ -25,10 +27,7 @@ export async function runSubcommand(
   request: Exclude<CliRequest, { kind: "help" | "version" | "run" }>,
   context: { cacheDir: string; config: Config },
 ): Promise<number> {
-  const store = openStore(context.cacheDir, {
-    maxCacheBytes: context.config.maxCacheBytes,
-    maxCandidates: context.config.maxCandidates,
-  });
+  const store = openSubcommandStore(context.cacheDir, context.config);
   try {
     switch (request.kind) {
       case "stats":
@@ -60,5 +59,37 @@ export async function runSubcommand(
     }
   } finally {
     store.close();
+  }
+}
+
+/**
+ * Opens the store for a subcommand. The store's own message about an unusable cache
+ * ("caching is disabled for this run") is written for running a command; a subcommand
+ * has nothing to fall back to, so it says what to do instead.
+ */
+function openSubcommandStore(cacheDir: string, config: Config): Store {
+  try {
+    return openStore(cacheDir, {
+      maxCacheBytes: config.maxCacheBytes,
+      maxCandidates: config.maxCandidates,
+    });
+  } catch (e) {
+    if (!isCasherError(e, "cache-unavailable")) throw e;
+    const layout = layoutFor(cacheDir);
+    const cause = e.cause instanceof Error ? e.cause.message : String(e.cause ?? e.message);
+    if (e.message.includes(layout.dbPath)) {
+      throw new CasherError(
+        "cache-unavailable",
+        `cannot open the cache index at ${layout.dir}: ${cause}: remove ${layout.dir} ` +
+          `(it only holds cached results) or use another --cache-dir`,
+        { cause: e },
+      );
+    }
+    throw new CasherError(
+      "cache-unavailable",
+      `cannot use the cache directory ${layout.root}: ${cause}: fix its permissions or use ` +
+        `another --cache-dir`,
+      { cause: e },
+    );
   }
 }

@@ -484,3 +484,28 @@ e2e(
     assert.equal((await t.run(["--", "sh", "-c", "tool"], { env: viaB })).out, "from-b\n");
   },
 );
+
+e2e(
+  "subcommands: a key that matches nothing is a usage error (2), not a casher failure",
+  async (t) => {
+    await t.run(["--", "echo", "one"]);
+    const r = await t.run(["rm", "zzzz"]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /^casher: no entry has a key starting with "zzzz"/);
+  },
+);
+
+e2e("subcommands on a damaged index say how to recover, not that caching is off", async (t) => {
+  await t.run(["--", "echo", "one"]);
+  for (const f of Deno.readDirSync(`${t.cache}/v1`)) {
+    if (f.name.startsWith("index.sqlite")) Deno.removeSync(`${t.cache}/v1/${f.name}`);
+  }
+  Deno.writeTextFileSync(`${t.cache}/v1/index.sqlite`, "not a database ".repeat(500));
+  for (const sub of ["stats", "gc", "clear"]) {
+    const r = await t.run([sub]);
+    assert.equal(r.code, 125, r.err);
+    assert.doesNotMatch(r.err, /caching is disabled/);
+    assert.match(r.err, /^casher: cannot open the cache index at .*v1: .*: remove .*v1 \(it only/);
+    assert.match(r.err, /or use another --cache-dir\n$/);
+  }
+});
