@@ -108,8 +108,11 @@ export class InputRecorder {
     const shown = displayPath(path);
     const changedByRun = touched.paths.has(path) || touched.dirs.has(path);
     if (input.kind === "absent") {
-      if (!exists(path)) return { kind: "ok", input: { path, kind: "absent", digest: "" } };
-      if (changedByRun) return { kind: "ok", input: null };
+      // Probed absent, then created by the run: the run's behaviour depended on the absence
+      // ("[ -f out ] || gen > out"), so the entry keeps it and a later `out` misses.
+      if (changedByRun || !exists(path)) {
+        return { kind: "ok", input: { path, kind: "absent", digest: "" } };
+      }
       return { kind: "unstorable", reason: `${shown} appeared while the command ran` };
     }
     const early = this.#early.get(path);

@@ -5,9 +5,11 @@
  *
  * - A read of a path the run has not yet changed records an input (`file`,
  *   `exec` or `listing`) and calls `onFirstRead` once per path.
- * - A probe that fails with ENOENT/ENOTDIR records `absent`; the absence is
- *   dropped at the end when the run itself created the path (it is then an
- *   output, restored by replay), and kept when the path ends absent.
+ * - A probe that fails with ENOENT/ENOTDIR records `absent`, kept even when the
+ *   run itself created the path afterwards ("probe, then create"): the run's
+ *   behaviour depended on the absence, so a hit needs it too. A path that
+ *   exists before the next run misses that entry, and the next run records it
+ *   as an input instead.
  * - A write that keeps old bytes (append, O_RDWR or O_WRONLY without O_TRUNC,
  *   truncate to a non-zero length) of a path not known to be absent is both an
  *   input and an output. O_TRUNC/creat/truncate-to-0 replace the content: output
@@ -289,7 +291,6 @@ export class PathBook {
     const inputs: ObservedInput[] = [];
     for (const { path, kind, viaWrite } of this.#order) {
       const r = this.#recs.get(path)!;
-      if (kind === "absent" && r.touched && r.now === "exists") continue;
       if (kind === "file" && (r.type === "dir" || r.type === "special")) continue;
       inputs.push(viaWrite ? { path, kind, priorUnknown: true } : { path, kind });
     }

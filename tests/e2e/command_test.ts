@@ -91,11 +91,15 @@ e2e("gcc: editing a header misses, reverting the edit hits again", async (t) => 
   const cmd = ["-v", "--", "gcc", "-c", "m.c", "-o", "m.o"];
   assert.match((await t.run(cmd)).err, /stored/);
   const v1 = Deno.readFileSync(t.path("m.o"));
+  // gcc probes `-o m.o` before writing it (found absent on a clean build; stat'ed and
+  // replaced otherwise), so an existing m.o is itself an input: start each run clean.
+  Deno.removeSync(t.path("m.o"));
   t.write("h.h", "#define V 2\n");
   await settle();
   const edited = await t.run(cmd);
   assert.doesNotMatch(edited.err, /: hit/);
   assert.notDeepEqual(Deno.readFileSync(t.path("m.o")), v1);
+  Deno.removeSync(t.path("m.o"));
   t.write("h.h", "#define V 1\n");
   await settle();
   const reverted = await t.run(cmd);
@@ -509,3 +513,35 @@ e2e("subcommands on a damaged index say how to recover, not that caching is off"
     assert.match(r.err, /or use another --cache-dir\n$/);
   }
 });
+
+e2e(
+  "probe absent, then create: a file the user adds later is a miss, never clobbered",
+  async (t) => {
+    const cmd = counted("[ -f out ] || echo gen > out; cat out");
+    assert.equal((await t.run(cmd)).out, "gen\n");
+    t.write("out", "user\n");
+    await settle();
+    const second = await t.run(cmd);
+    assert.equal(second.out, "user\n", "the run must see the user's file");
+    assert.equal(t.read("out"), "user\n", "the user's file must not be overwritten");
+    assert.equal(runs(t), 2);
+    assert.equal((await t.run(cmd)).out, "user\n");
+    assert.equal(runs(t), 2, "the second run's entry hits");
+  },
+);
+
+e2e(
+  "a command that creates its own output dir misses on runs 1 and 2 and hits on run 3",
+  async (t) => {
+    // Run 1 finds `out` absent and creates it; run 2 finds it present (another state of the
+    // world, so a miss) and records that; run 3 matches run 2's entry.
+    const cmd = counted("[ -d out ] || mkdir out; echo made > out/f; cat out/f");
+    for (const expectedRuns of [1, 2, 2]) {
+      const r = await t.run(cmd);
+      assert.equal(r.code, 0, r.err);
+      assert.equal(r.out, "made\n");
+      assert.equal(t.read("out/f"), "made\n");
+      assert.equal(runs(t), expectedRuns);
+    }
+  },
+);

@@ -129,12 +129,12 @@ Deno.test("append to a path not known to exist is input and output and fires onF
   assert.deepEqual(seen, ["/w/log"]);
 });
 
-Deno.test("append after an ENOENT probe is a creation: output only", () => {
+Deno.test("append after an ENOENT probe is a creation: absent input and output, no file input", () => {
   const r = run([
     `1  access("${hx("log")}", F_OK) = ${ENOENT}`,
     open(1, "log", "O_WRONLY|O_CREAT|O_APPEND", ok("log")),
   ]);
-  assert.deepEqual(r.effects.inputs, []);
+  assert.deepEqual(r.effects.inputs, [{ path: "/w/log", kind: "absent" }]);
   assert.deepEqual(outputsOf(r.effects), ["/w/log"]);
 });
 
