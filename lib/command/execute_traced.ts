@@ -12,6 +12,7 @@ import { logger } from "../log/logger.ts";
 import { probeTracer } from "../trace/probe.ts";
 import { startTrace } from "../trace/runner.ts";
 import { forwardSignals } from "./forward_signals.ts";
+import { signalStreamHolders } from "./pipe_writers.ts";
 import { runPlain } from "./run_plain.ts";
 import type { StdinSource } from "./stdin.ts";
 import { teeStreams } from "./tee.ts";
@@ -77,8 +78,16 @@ export async function executeTraced(cmd: TracedCommand, ctx: ExecContext): Promi
     child.stdin.on("error", () => {/* the command stopped reading: like a closed pipe */});
     createReadStream(cmd.stdin.spool).pipe(child.stdin);
   }
+  const tracerPid = child.pid;
   const recorded = child.stdout && child.stderr
-    ? teeStreams({ stdout: child.stdout, stderr: child.stderr }, { target: cmd.target })
+    ? teeStreams({ stdout: child.stdout, stderr: child.stderr }, {
+      target: cmd.target,
+      // The SIGPIPE the kernel would have sent the command's writers, had casher not been
+      // the reader of their pipe.
+      onReaderGone: (fd) => {
+        if (tracerPid !== undefined) signalStreamHolders(tracerPid, fd, { signal: "SIGPIPE" });
+      },
+    })
     : null;
   const stopForwarding = child.pid === undefined ? () => {} : forwardSignals(child.pid);
   let done;
@@ -87,7 +96,7 @@ export async function executeTraced(cmd: TracedCommand, ctx: ExecContext): Promi
   } finally {
     stopForwarding();
   }
-  const [{ exit, effects }, recorder] = done;
+  const [{ exit, effects }, tee] = done;
   let result: WorkResult;
   switch (exit.kind) {
     case "exited":
@@ -105,11 +114,22 @@ export async function executeTraced(cmd: TracedCommand, ctx: ExecContext): Promi
         storable: { kind: "no", reason: `the command was ${exit.kind}` },
       };
   }
+  if (tee?.kind === "reader-gone") {
+    return {
+      result,
+      chunks: [],
+      effects,
+      storable: {
+        kind: "no",
+        reason: `the reader of ${tee.fd === 1 ? "stdout" : "stderr"} went away (EPIPE)`,
+      },
+    };
+  }
   const failed = result.kind === "exit" && result.code !== 0 && !cmd.cacheFailures;
   const code = result.kind === "exit" ? result.code : 0;
   return {
     result,
-    chunks: recorder?.chunks() ?? [],
+    chunks: tee?.recorder.chunks() ?? [],
     effects,
     storable: failed
       ? { kind: "no", reason: `exit code ${code} (use --cache-failures to cache it)` }

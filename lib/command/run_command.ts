@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { constants } from "node:os";
 import { join } from "node:path";
 import type { ReplayTarget } from "../capture/replay.ts";
 import { CasherError } from "../errors/casher_error.ts";
@@ -20,6 +21,9 @@ import { runPlain } from "./run_plain.ts";
 import { captureStdin, releaseStdin, type StdinSource } from "./stdin.ts";
 
 const log = logger("command");
+
+/** The exit code of a command killed by SIGPIPE (128 + 13). */
+const EXIT_SIGPIPE = 128 + constants.signals.SIGPIPE;
 
 /** Everything `casher -- <cmd>` was asked to do, already validated. */
 export interface CommandOptions extends CommandIdentity {
@@ -138,6 +142,8 @@ async function runThroughCache(
     if (outcome.result.kind !== "exit") {
       throw new CasherError("internal", "a command entry holds a value instead of an exit code");
     }
+    // The command's next write would have killed it with SIGPIPE: end as it would have.
+    if (outcome.streams.kind === "reader-gone") return EXIT_SIGPIPE;
     return outcome.result.code;
   }
   switch (outcome.result.kind) {

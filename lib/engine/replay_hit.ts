@@ -6,7 +6,12 @@
  * @module
  */
 import { decodeChunkLog } from "../capture/chunk_log.ts";
-import { processTarget, replayChunks, type ReplayTarget } from "../capture/replay.ts";
+import {
+  processTarget,
+  replayChunks,
+  type ReplayOutcome,
+  type ReplayTarget,
+} from "../capture/replay.ts";
 import type { Entry } from "../store/types.ts";
 import { restoreOutputs, type RestoreSource } from "./restore_outputs.ts";
 import type { ReplayOutputs } from "./types.ts";
@@ -15,6 +20,13 @@ import type { ReplayOutputs } from "./types.ts";
 export type ReplayedResult =
   | { readonly kind: "exit"; readonly code: number }
   | { readonly kind: "value"; readonly bytes: Uint8Array };
+
+/** A replayed hit: the recorded result, and whether the streams' reader took them all. */
+export interface ReplayedHit {
+  readonly result: ReplayedResult;
+  /** `reader-gone`: writing stdout or stderr hit EPIPE (the reader went away). */
+  readonly streams: ReplayOutcome;
+}
 
 /** What replaying needs from the store. */
 export type ReplaySource = RestoreSource;
@@ -25,13 +37,13 @@ export type ReplaySource = RestoreSource;
  *
  * @example
  * ```ts ignore
- * const result = await replayHit(source, { entry, policy: "always" });
+ * const { result, streams } = await replayHit(source, { entry, policy: "always" });
  * ```
  */
 export async function replayHit(
   source: ReplaySource,
   hit: { entry: Entry; policy: ReplayOutputs; target?: ReplayTarget },
-): Promise<ReplayedResult> {
+): Promise<ReplayedHit> {
   const { entry } = hit;
   const chunks = entry.streamBlob === null ? [] : decodeChunkLog(
     await source.readBytes(entry.streamBlob),
@@ -44,6 +56,6 @@ export async function replayHit(
     deletions: entry.deletions,
     policy: hit.policy,
   });
-  replayChunks(chunks, hit.target ?? processTarget);
-  return result;
+  const streams = replayChunks(chunks, hit.target ?? processTarget);
+  return { result, streams };
 }

@@ -88,14 +88,14 @@ async function tryHit(work: Work, options: RunWorkOptions): Promise<HitOrMiss> {
   const pin = options.store.pin(entry.id);
   if (pin.kind === "gone") return { kind: "miss", reason: { kind: "absent" } };
   try {
-    const result = await replayHit(storeSource(options.store), {
+    const { result, streams } = await replayHit(storeSource(options.store), {
       entry,
       policy: options.policy.replayOutputs,
       target: options.target,
     });
     options.store.completeHit(pin, entry.id, { savedMs: entry.durationMs });
     log.info("hit {label}: replayed, saved {ms} ms", { label: work.label, ms: entry.durationMs });
-    return { kind: "hit", entry, result };
+    return { kind: "hit", entry, result, streams };
   } catch (e) {
     if (!isCasherError(e, "blob-corrupt") && !isCasherError(e, "blob-missing")) throw e;
     log.warn("entry {id} is damaged ({detail}); running instead", {

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Chunk } from "../capture/chunk_log.ts";
+import type { ReplayOutcome } from "../capture/replay.ts";
 import type { ContentSnapshot } from "./fingerprint.ts";
 import type { BytePath } from "../path/byte_path.ts";
 import type { Entry, InputMismatch } from "../store/types.ts";
@@ -97,6 +98,8 @@ export type Outcome =
       readonly kind: "value";
       readonly bytes: Uint8Array;
     };
+    /** `reader-gone`: the replay stopped at an EPIPE (the command would have got SIGPIPE). */
+    readonly streams: ReplayOutcome;
   }
   | {
     readonly kind: "miss";

@@ -545,3 +545,58 @@ e2e(
     }
   },
 );
+
+/** `casher --cache-dir <cache>` as a shell word list, for pipelines run through bash. */
+function casherWords(t: { target: { argv: readonly string[] }; cache: string }): string {
+  return [...t.target.argv, "--cache-dir", t.cache].map((a) => `'${a.replaceAll("'", "'\\''")}'`)
+    .join(" ");
+}
+
+e2e("a reader that goes away stops the command with SIGPIPE, as without casher", async (t) => {
+  const casher = casherWords(t);
+  // `timeout` turns a hang (the bug) into a failure instead of a stuck test.
+  const yes = await spawn(
+    ["timeout", "60", "bash", "-c", `${casher} -- yes < /dev/null | head -1`],
+    {
+      cwd: t.dir,
+    },
+  );
+  assert.equal(yes.code, 0, yes.err);
+  assert.equal(yes.out, "y\n");
+  const seq = await spawn([
+    "timeout",
+    "60",
+    "bash",
+    "-c",
+    `set -o pipefail; ${casher} -v -- seq 1000000 < /dev/null | head -1`,
+  ], { cwd: t.dir });
+  assert.equal(seq.code, 141, seq.err);
+  assert.equal(seq.out, "1\n");
+  assert.match(seq.err, /casher: not stored seq 1000000: .*went away/);
+  // A shell's own child writing is stopped too, and the shell goes on as it would.
+  const sh = await spawn([
+    "timeout",
+    "60",
+    "bash",
+    "-c",
+    `set -o pipefail; ${casher} -- sh -c 'yes; echo after >&2' < /dev/null | head -1`,
+  ], { cwd: t.dir });
+  assert.equal(sh.code, 0, sh.err);
+  assert.equal(sh.err, "after\n");
+  assert.deepEqual(JSON.parse((await t.run(["ls", "--json"])).out), [], "nothing was stored");
+});
+
+e2e("a hit whose reader goes away exits 141 like the command would", async (t) => {
+  const cmd = ["--", "seq", "100000"];
+  assert.equal((await t.run(cmd)).code, 0);
+  const hit = await spawn([
+    "timeout",
+    "60",
+    "bash",
+    "-c",
+    `set -o pipefail; ${casherWords(t)} -v -- seq 100000 < /dev/null | head -1`,
+  ], { cwd: t.dir });
+  assert.match(hit.err, /casher: hit seq 100000/);
+  assert.equal(hit.out, "1\n");
+  assert.equal(hit.code, 141, hit.err);
+});
