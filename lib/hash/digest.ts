@@ -1,7 +1,8 @@
 /**
  * Content digests: XXH3-128 as 32 lowercase hex chars, equal to `xxhsum -H2`.
  * Files are streamed in chunks, never loaded whole. Directory listings are digested
- * as their entry names sorted in byte order, each terminated by `"\0"`.
+ * as their entries sorted by name in byte order, each as `name "/" type "\0"` (the type
+ * as `find -printf %y` spells it: `find -type f` and the like depend on it).
  *
  * @module
  */
@@ -10,7 +11,9 @@ import { keyDigest } from "./key_digest.ts";
 import { closeSync, openSync, readSync } from "node:fs";
 import { type BytePath, fsPath } from "../path/byte_path.ts";
 import { hashers } from "./hasher_pool.ts";
-import { readDirNames } from "./_read_dir_names.ts";
+import { type DirEntry, readDirEntries } from "./_read_dir_entries.ts";
+
+export type { DirEntry, EntryType } from "./_read_dir_entries.ts";
 import { assertReachablePath } from "./path_guard.ts";
 
 /** Read size for streaming digests. */
@@ -95,28 +98,31 @@ export async function digestFile(
 }
 
 /**
- * Digest of a directory listing: the names sorted in byte order, each followed by `"\0"`.
- * Order of `names` does not matter.
+ * Digest of a directory listing: the entries sorted by name in byte order, each written
+ * as `name "/" type "\0"` (`/` cannot occur in a name). Order of `entries` does not matter.
  *
  * @example
  * ```ts
  * import { digestListing } from "./digest.ts";
- * (await digestListing(["b", "a"])) === (await digestListing(["a", "b"])); // true
+ * const a = { name: "a", type: "f" as const };
+ * const b = { name: "b", type: "d" as const };
+ * (await digestListing([b, a])) === (await digestListing([a, b])); // true
  * ```
  */
-export async function digestListing(names: readonly BytePath[]): Promise<string> {
+export async function digestListing(entries: readonly DirEntry[]): Promise<string> {
   // Byte paths are latin1 strings, so UTF-16 code unit order is byte order.
-  const sorted = [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   let text = "";
-  for (const name of sorted) text += name + "\0";
+  for (const e of sorted) text += e.name + "/" + e.type + "\0";
   // Native SHA-256, not the WASM XXH3: validating a listing is on the hit path, and a
   // listing digest is never a blob name, so it need not share the content hash.
   return await Promise.resolve(keyDigest(Buffer.from(text, "latin1")));
 }
 
 /**
- * Reads a directory's entry names byte-exact (nothing excluded; see `_read_dir_names.ts`
- * for the Deno workaround) and digests them with {@link digestListing}. Throws the `node:fs` error when the directory cannot be read.
+ * Reads a directory's entries byte-exact with their types (nothing excluded; see
+ * `_read_dir_entries.ts` for the Deno workaround) and digests them with {@link digestListing}.
+ * Throws the `node:fs` error when the directory cannot be read.
  *
  * @example
  * ```ts
@@ -126,5 +132,5 @@ export async function digestListing(names: readonly BytePath[]): Promise<string>
  */
 export async function digestDirectory(path: BytePath): Promise<string> {
   assertReachablePath(path, "list");
-  return await digestListing(readDirNames(path));
+  return await digestListing(readDirEntries(path));
 }

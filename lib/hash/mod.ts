@@ -10,6 +10,8 @@ export {
   digestFile,
   type DigestFileOptions,
   digestListing,
+  type DirEntry,
+  type EntryType,
   type FileDigest,
 } from "./digest.ts";
 export { HasherPool, type Hashers, hashers } from "./hasher_pool.ts";

@@ -546,6 +546,21 @@ e2e(
   },
 );
 
+e2e("find -type f misses when a file is replaced by a directory of the same name", async (t) => {
+  t.write("T2/x", "");
+  t.write("T2/y", "");
+  await settle();
+  const cmd = counted("find T2 -type f | sort");
+  assert.equal((await t.run(cmd)).out, "T2/x\nT2/y\n");
+  assert.equal((await t.run(cmd)).out, "T2/x\nT2/y\n");
+  assert.equal(runs(t), 1);
+  Deno.removeSync(t.path("T2/x"));
+  Deno.mkdirSync(t.path("T2/x"));
+  await settle();
+  assert.equal((await t.run(cmd)).out, "T2/y\n", "the listing holds entry types, not just names");
+  assert.equal(runs(t), 2);
+});
+
 /** `casher --cache-dir <cache>` as a shell word list, for pipelines run through bash. */
 function casherWords(t: { target: { argv: readonly string[] }; cache: string }): string {
   return [...t.target.argv, "--cache-dir", t.cache].map((a) => `'${a.replaceAll("'", "'\\''")}'`)

@@ -1,11 +1,17 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { digestBytes, digestDirectory, digestFile, digestListing } from "../../lib/hash/digest.ts";
+import {
+  digestBytes,
+  digestDirectory,
+  digestFile,
+  digestListing,
+  type EntryType,
+} from "../../lib/hash/digest.ts";
 import { keyDigest } from "../../lib/hash/key_digest.ts";
 import { isCasherError } from "../../lib/errors/casher_error.ts";
 import { bytePathsSupported } from "../../lib/runtime/mod.ts";
@@ -111,32 +117,56 @@ Deno.test("digestFile of a missing file throws ENOENT", async () => {
   await assert.rejects(digestFile("/nonexistent/casher/file"), { code: "ENOENT" });
 });
 
-Deno.test("digestListing digests byte-sorted names each terminated by NUL", async () => {
+Deno.test("digestListing digests name-sorted entries as name/type, each terminated by NUL", async () => {
+  const f = (name: string) => ({ name, type: "f" as const });
   const names = ["b", "\xff", "a", "A"];
-  const expected = keyDigest(Buffer.from("A\0a\0b\0\xff\0", "latin1"));
-  assert.equal(await digestListing(names), expected);
-  assert.equal(await digestListing([...names].reverse()), expected);
-  assert.notEqual(await digestListing(["ab"]), await digestListing(["a", "b"]));
+  const expected = keyDigest(Buffer.from("A/f\0a/f\0b/f\0\xff/f\0", "latin1"));
+  assert.equal(await digestListing(names.map(f)), expected);
+  assert.equal(await digestListing([...names].reverse().map(f)), expected);
+  assert.notEqual(await digestListing([f("ab")]), await digestListing([f("a"), f("b")]));
+  assert.notEqual(
+    await digestListing([f("x")]),
+    await digestListing([{ name: "x", type: "d" }]),
+    "an entry that changes type changes the digest",
+  );
 });
 
-Deno.test("digestDirectory digests every entry name, including non-UTF-8 and dot files", async () => {
+Deno.test("digestDirectory digests every entry with its type, including non-UTF-8 and dot files", async () => {
   const dir = tempDir();
   try {
     const base = Buffer.from(dir, "utf8").toString("latin1");
     touchBytes(dir, "x\xe9", "");
     writeFileSync(join(dir, ".hidden"), "");
     mkdirSync(join(dir, "sub"));
-    assert.equal(await digestDirectory(base), await digestListing([".hidden", "sub", "x\xe9"]));
+    symlinkSync("sub", join(dir, "ln"));
+    const e = (name: string, type: EntryType) => ({ name, type });
+    const before = [e(".hidden", "f"), e("ln", "l"), e("sub", "d"), e("x\xe9", "f")];
+    assert.equal(await digestDirectory(base), await digestListing(before));
     writeFileSync(join(dir, "new"), "");
-    assert.equal(
-      await digestDirectory(base),
-      await digestListing([".hidden", "new", "sub", "x\xe9"]),
-    );
+    assert.equal(await digestDirectory(base), await digestListing([...before, e("new", "f")]));
     touchBytes(dir, "x\xe8", "");
+    const now = [...before, e("new", "f"), e("x\xe8", "f")];
+    assert.equal(await digestDirectory(base), await digestListing(now));
+    rmSync(join(dir, "new"));
+    mkdirSync(join(dir, "new"));
     assert.equal(
       await digestDirectory(base),
-      await digestListing([".hidden", "new", "sub", "x\xe8", "x\xe9"]),
+      await digestListing([...before, e("new", "d"), e("x\xe8", "f")]),
+      "a file replaced by a directory of the same name (non-UTF-8 fallback path too)",
     );
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("digestDirectory sees a file replaced by a directory (UTF-8 names only)", async () => {
+  const dir = tempDir();
+  try {
+    writeFileSync(join(dir, "x"), "");
+    const file = await digestDirectory(dir);
+    rmSync(join(dir, "x"));
+    mkdirSync(join(dir, "x"));
+    assert.notEqual(await digestDirectory(dir), file);
   } finally {
     rmSync(dir, { recursive: true });
   }
