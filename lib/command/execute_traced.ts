@@ -14,7 +14,7 @@ import { startTrace } from "../trace/runner.ts";
 import { forwardSignals } from "./forward_signals.ts";
 import { signalStreamHolders } from "./pipe_writers.ts";
 import { runPlain } from "./run_plain.ts";
-import type { StdinSource } from "./stdin.ts";
+import { type KeyedStdin, plainStdin } from "./stdin.ts";
 import { teeStreams } from "./tee.ts";
 
 const log = logger("command");
@@ -24,7 +24,7 @@ export interface TracedCommand {
   readonly argv: readonly string[];
   readonly cwd: string;
   readonly env: Record<string, string>;
-  readonly stdin: StdinSource;
+  readonly stdin: KeyedStdin;
   readonly outputRoots: readonly BytePath[];
   readonly exclude: readonly BytePath[];
   readonly traceMode: "full" | "fast";
@@ -50,7 +50,7 @@ export async function executeTraced(cmd: TracedCommand, ctx: ExecContext): Promi
     const code = await runPlain(cmd.argv, {
       cwd: cmd.cwd,
       env: cmd.env,
-      stdinFile: cmd.stdin.kind === "data" ? cmd.stdin.spool : null,
+      stdin: plainStdin(cmd.stdin),
     });
     return {
       result: { kind: "exit", code },

@@ -35,7 +35,8 @@ export interface CommandKeyMaterial {
  */
 export function encodeCommandKey(m: CommandKeyMaterial): string {
   const env = Object.keys(m.env).sort().map((k) => [k, m.env[k]]);
-  const stdin = m.stdin.kind === "data" ? m.stdin.digest : m.stdin.kind;
+  // A file and a pipe with the same bytes are the same input.
+  const stdin = m.stdin.kind === "data" || m.stdin.kind === "file" ? m.stdin.digest : m.stdin.kind;
   return JSON.stringify([
     "casher-command/1",
     m.argv,

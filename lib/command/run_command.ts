@@ -18,7 +18,14 @@ import { argvPaths } from "./argv_paths.ts";
 import { executeTraced } from "./execute_traced.ts";
 import { type CommandIdentity, commandKey } from "./command_key.ts";
 import { runPlain } from "./run_plain.ts";
-import { captureStdin, releaseStdin, type StdinSource } from "./stdin.ts";
+import {
+  captureStdin,
+  type KeyedStdin,
+  plainStdin,
+  releaseStdin,
+  STDIN_SPOOL_LIMIT,
+  type StdinSource,
+} from "./stdin.ts";
 
 const log = logger("command");
 
@@ -74,12 +81,20 @@ export async function runCommand(opts: CommandOptions): Promise<number> {
   let stdin: StdinSource = { kind: "none" };
   try {
     stdin = await captureStdin({ tmpDir: store.layout.tmpDir });
-    if (stdin.kind === "tty") {
-      log.warn(
-        "stdin is a terminal, so the command may be interactive: running it uncached " +
-          "(give it stdin from a file or pipe, e.g. `< /dev/null`, to cache it)",
-      );
-      return await runPlain(opts.argv, opts);
+    switch (stdin.kind) {
+      case "tty":
+        log.warn(
+          "stdin is a terminal, so the command may be interactive: running it uncached " +
+            "(give it stdin from a file or pipe, e.g. `< /dev/null`, to cache it)",
+        );
+        return await runPlain(opts.argv, opts);
+      case "unbounded":
+        log.info(
+          "stdin goes on past {limit} bytes, too long to be part of the key: running the " +
+            "command uncached",
+          { limit: STDIN_SPOOL_LIMIT },
+        );
+        return await runPlain(opts.argv, { ...opts, stdin: plainStdin(stdin) });
     }
     return await runThroughCache(store, { ...opts, stdin }, { state });
   } catch (e) {
@@ -88,7 +103,7 @@ export async function runCommand(opts: CommandOptions): Promise<number> {
     log.warn("caching failed ({message}); running the command uncached", {
       message: (e as Error).message,
     });
-    return runPlain(opts.argv, { ...opts, stdinFile: stdin.kind === "data" ? stdin.spool : null });
+    return runPlain(opts.argv, { ...opts, stdin: plainStdin(stdin) });
   } finally {
     releaseStdin(stdin);
     // Not closed: closing the last connection checkpoints the WAL (an fsync) on every
@@ -99,7 +114,7 @@ export async function runCommand(opts: CommandOptions): Promise<number> {
 
 async function runThroughCache(
   store: Store,
-  opts: CommandOptions & { stdin: StdinSource },
+  opts: CommandOptions & { stdin: KeyedStdin },
   { state }: { readonly state: { started: boolean } },
 ): Promise<number> {
   const { stdin } = opts;

@@ -1,13 +1,24 @@
 /**
  * Runs a command without casher in the way: inherited stdio, exit code passed through.
- * Used when caching is impossible (no tracer, broken cache dir, interactive stdin).
+ * Used when caching is impossible (no tracer, broken cache dir, interactive stdin, a
+ * stdin too long to key). When casher already read some of stdin, the command is fed
+ * those bytes first, then the rest of the stream, so its input is unchanged.
  *
  * @module
  */
 import { spawn } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, createReadStream, openSync } from "node:fs";
 import { constants } from "node:os";
 import process from "node:process";
+import type { Readable } from "node:stream";
+
+/** Where the plainly run command's stdin comes from. */
+export type PlainStdin =
+  | { readonly kind: "inherit" }
+  /** The bytes of `path` (casher's spool of a stdin it read to its end). */
+  | { readonly kind: "file"; readonly path: string }
+  /** The bytes of `path`, then whatever `rest` still yields (a stdin read in part). */
+  | { readonly kind: "file-then-rest"; readonly path: string; readonly rest: Readable };
 
 /**
  * Runs `argv` and resolves with the exit code a shell would report (128+N for signal N,
@@ -20,16 +31,29 @@ import process from "node:process";
  */
 export function runPlain(
   argv: readonly string[],
-  options: { cwd: string; env: Record<string, string | undefined>; stdinFile?: string | null },
+  options: { cwd: string; env: Record<string, string | undefined>; stdin?: PlainStdin },
 ): Promise<number> {
+  const stdin = options.stdin ?? { kind: "inherit" };
   return new Promise((resolve) => {
-    const stdinFd = options.stdinFile ? openSync(options.stdinFile, "r") : "inherit";
+    const stdinFd = stdin.kind === "inherit"
+      ? "inherit"
+      : stdin.kind === "file"
+      ? openSync(stdin.path, "r")
+      : "pipe";
     const child = spawn(argv[0], argv.slice(1), {
       cwd: options.cwd,
       env: options.env,
       stdio: [stdinFd, "inherit", "inherit"],
     });
     if (typeof stdinFd === "number") closeSync(stdinFd);
+    if (stdin.kind === "file-then-rest" && child.stdin) {
+      const sink = child.stdin;
+      sink.on("error", () => {/* the command stopped reading: like a closed pipe */});
+      const head = createReadStream(stdin.path);
+      head.on("end", () => stdin.rest.pipe(sink));
+      head.pipe(sink, { end: false });
+      child.on("exit", () => stdin.rest.unpipe(sink));
+    }
     child.on("error", (e: NodeJS.ErrnoException) => {
       const code = e.code === "ENOENT" ? 127 : 126;
       process.stderr.write(

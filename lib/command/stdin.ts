@@ -1,27 +1,65 @@
 /**
- * The command's stdin as key material. A pipe or a regular file is read fully into a
- * spool file (hashed, then fed to the command); a TTY means an interactive run, which is
- * never cached; a missing stdin or /dev/null is "none".
+ * The command's stdin as key material, read so that the command still gets exactly the
+ * input it would get without casher:
+ *
+ * - a regular file is hashed from the current offset of fd 0 through a separate open of
+ *   `/proc/self/fd/0` (its own offset), so the shared offset does not move and the
+ *   command inherits fd 0 itself: `while read f; do casher -- cmd; done < list` sees
+ *   every line;
+ * - a pipe, a socket or a character device is read to its end into a spool file (hashed
+ *   on the way, then fed to the command), up to {@link STDIN_SPOOL_LIMIT}; a longer or
+ *   endless stream (`yes | casher -- head -1`) cannot be keyed, and the command then
+ *   runs uncached, fed the spooled bytes followed by the rest of the stream;
+ * - a TTY means an interactive run, which is never cached;
+ * - a missing stdin or /dev/null is "none".
+ *
+ * The spool file is unlinked as soon as it is created and read back through
+ * `/proc/self/fd/N`, so it never outlives casher, however casher ends.
  *
  * @module
  */
-import { createReadStream, createWriteStream, fstatSync, unlinkSync } from "node:fs";
+import { Buffer } from "node:buffer";
+import {
+  closeSync,
+  createReadStream,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
+import type { Readable } from "node:stream";
 import { isatty } from "node:tty";
-import { digestFile } from "../hash/digest.ts";
-import { bytePath } from "../path/byte_path.ts";
+import { hashers } from "../hash/hasher_pool.ts";
+import type { PlainStdin } from "./run_plain.ts";
+
+/** The most bytes of a piped stdin casher spools to key a run (256 MiB). */
+export const STDIN_SPOOL_LIMIT = 256 << 20;
 
 /** How the command's stdin takes part in the key. */
 export type StdinSource =
   | { readonly kind: "none" }
   | { readonly kind: "tty" }
-  | { readonly kind: "data"; readonly spool: string; readonly digest: string };
+  /** A regular file, hashed from fd 0's offset on; the command inherits fd 0. */
+  | { readonly kind: "file"; readonly digest: string }
+  /** A stream read to its end: `spool` (a `/proc/self/fd/N` path) holds its bytes. */
+  | { readonly kind: "data"; readonly spool: string; readonly digest: string }
+  /**
+   * A stream longer than {@link STDIN_SPOOL_LIMIT}: `spool` holds its first bytes and
+   * `rest` (paused) the remainder. It cannot be keyed.
+   */
+  | { readonly kind: "unbounded"; readonly spool: string; readonly rest: Readable };
+
+/** A stdin a run can be keyed on. */
+export type KeyedStdin = Extract<StdinSource, { kind: "none" | "file" | "data" }>;
 
 const DEV_NULL_RDEV = 0x103; // makedev(1, 3)
 
 /**
- * Classifies fd 0 and, for data, spools it into `tmpDir`.
+ * Classifies fd 0 and reads what the key needs (see the module doc).
  *
  * @example
  * ```ts ignore
@@ -38,24 +76,12 @@ export async function captureStdin(options: { tmpDir: string }): Promise<StdinSo
   }
   if (isatty(0)) return { kind: "tty" };
   if (st.isCharacterDevice() && st.rdev === DEV_NULL_RDEV) return { kind: "none" };
-  const spool = join(
-    options.tmpDir,
-    `stdin-${process.pid}-${Math.random().toString(36).slice(2)}`,
-  );
-  await new Promise<void>((resolve, reject) => {
-    const out = createWriteStream(spool, { mode: 0o600 });
-    const input = createReadStream("", { fd: 0, autoClose: false });
-    input.on("error", reject);
-    out.on("error", reject);
-    out.on("finish", () => resolve());
-    input.pipe(out);
-  });
-  const { digest } = await digestFile(bytePath(spool));
-  return { kind: "data", spool, digest };
+  if (st.isFile()) return { kind: "file", digest: await digestStdinFile() };
+  return await spoolStream(options.tmpDir, STDIN_SPOOL_LIMIT);
 }
 
 /**
- * Removes a spool file, if any.
+ * Releases what {@link captureStdin} holds (the spool file's descriptor).
  *
  * @example
  * ```ts ignore
@@ -63,8 +89,101 @@ export async function captureStdin(options: { tmpDir: string }): Promise<StdinSo
  * ```
  */
 export function releaseStdin(stdin: StdinSource): void {
-  if (stdin.kind !== "data") return;
+  if (stdin.kind !== "data" && stdin.kind !== "unbounded") return;
   try {
-    unlinkSync(stdin.spool);
-  } catch { /* already gone */ }
+    closeSync(Number(stdin.spool.slice(stdin.spool.lastIndexOf("/") + 1)));
+  } catch { /* already closed */ }
+}
+
+/**
+ * What a plain run of the command reads: whatever casher already read of stdin, then
+ * the rest.
+ *
+ * @example
+ * ```ts ignore
+ * await runPlain(argv, { cwd, env, stdin: plainStdin(stdin) });
+ * ```
+ */
+export function plainStdin(stdin: StdinSource): PlainStdin {
+  switch (stdin.kind) {
+    case "data":
+      return { kind: "file", path: stdin.spool };
+    case "unbounded":
+      return { kind: "file-then-rest", path: stdin.spool, rest: stdin.rest };
+    default:
+      return { kind: "inherit" }; // untouched: a file's offset never moved
+  }
+}
+
+/** Hashes fd 0's file from its current offset without moving that (shared) offset. */
+async function digestStdinFile(): Promise<string> {
+  const offset = stdinOffset();
+  let fd: number;
+  let own = true;
+  try {
+    fd = openSync("/proc/self/fd/0", "r"); // an open file description of its own
+  } catch {
+    fd = 0; // positional reads leave the offset alone too
+    own = false;
+  }
+  const hasher = await hashers.xxh128.acquire();
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let at = offset;;) {
+      const n = readSync(fd, buf, 0, buf.length, at);
+      if (n === 0) break;
+      hasher.update(buf.subarray(0, n));
+      at += n;
+    }
+    return hasher.digest("hex");
+  } finally {
+    hashers.xxh128.release(hasher);
+    if (own) closeSync(fd);
+  }
+}
+
+/** The offset of fd 0 (the `pos:` line of `/proc/self/fdinfo/0`). */
+function stdinOffset(): number {
+  const m = /^pos:\s*(\d+)$/m.exec(readFileSync("/proc/self/fdinfo/0", "utf8"));
+  if (m === null) throw new Error("cannot read the offset of stdin from /proc/self/fdinfo/0");
+  return Number(m[1]);
+}
+
+/** Reads fd 0 into an unlinked spool file, up to `limit` bytes. */
+async function spoolStream(tmpDir: string, limit: number): Promise<StdinSource> {
+  const path = join(tmpDir, `stdin-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const fd = openSync(path, "wx+", 0o600);
+  unlinkSync(path); // nothing to clean up, however casher ends
+  const spool = `/proc/self/fd/${fd}`;
+  const hasher = await hashers.xxh128.acquire();
+  try {
+    const input = createReadStream("", { fd: 0, autoClose: false });
+    const outcome = await new Promise<"end" | "limit">((resolve, reject) => {
+      let size = 0;
+      const onData = (chunk: Uint8Array) => {
+        for (let at = 0; at < chunk.byteLength;) {
+          at += writeSync(fd, chunk, at, chunk.byteLength - at);
+        }
+        hasher.update(chunk);
+        size += chunk.byteLength;
+        if (size <= limit) return;
+        input.pause();
+        input.off("data", onData);
+        input.off("end", onEnd);
+        input.off("error", reject);
+        resolve("limit");
+      };
+      const onEnd = () => resolve("end");
+      input.on("data", onData);
+      input.on("end", onEnd);
+      input.on("error", reject);
+    });
+    if (outcome === "limit") return { kind: "unbounded", spool, rest: input };
+    return { kind: "data", spool, digest: hasher.digest("hex") };
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  } finally {
+    hashers.xxh128.release(hasher);
+  }
 }

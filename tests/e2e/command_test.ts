@@ -615,3 +615,75 @@ e2e("a hit whose reader goes away exits 141 like the command would", async (t) =
   assert.equal(hit.out, "1\n");
   assert.equal(hit.code, 141, hit.err);
 });
+
+e2e(
+  "a file on stdin is hashed without moving its offset: a `while read` loop sees every line",
+  async (t) => {
+    t.write("list", "a\nb\nc\n");
+    await settle();
+    const loop = `while read f; do ${casherWords(t)} -- echo "item $f"; done < list`;
+    for (const pass of ["miss", "hit"]) {
+      const r = await spawn(["bash", "-c", loop], { cwd: t.dir });
+      assert.equal(r.out, "item a\nitem b\nitem c\n", `${pass}: ${r.err}`);
+    }
+    // The command reads from the shared offset, and the key is the bytes from there on.
+    const rest = `(read first; ${casherWords(t)} -v -- cat) < list`;
+    assert.equal((await spawn(["bash", "-c", rest], { cwd: t.dir })).out, "b\nc\n");
+    const again = await spawn(["bash", "-c", rest], { cwd: t.dir });
+    assert.equal(again.out, "b\nc\n");
+    assert.match(again.err, /casher: hit cat/);
+  },
+);
+
+e2e("an endless pipe on stdin runs the command uncached with its whole input", async (t) => {
+  const casher = casherWords(t);
+  const yes = await spawn(
+    ["timeout", "60", "bash", "-c", `yes | ${casher} -v -- head -1`],
+    { cwd: t.dir },
+  );
+  assert.equal(yes.code, 0, yes.err);
+  assert.equal(yes.out, "y\n");
+  assert.match(yes.err, /casher: stdin goes on past \d+ bytes, .*running the command uncached/);
+  // Past the bound, the command still gets every byte: the spooled ones, then the rest.
+  const n = 300_000_000;
+  const wc = await spawn(
+    ["timeout", "60", "bash", "-c", `head -c ${n} /dev/zero | ${casher} -- wc -c`],
+    { cwd: t.dir },
+  );
+  assert.equal(wc.out.trim(), String(n), wc.err);
+  assert.deepEqual([...Deno.readDirSync(`${t.cache}/v1/tmp`)], [], "no spool file left");
+});
+
+e2e("the stdin spool is never left behind, even when casher is killed", async (t) => {
+  const child = new Deno.Command(t.target.argv[0], {
+    args: [...t.target.argv.slice(1), "--cache-dir", t.cache, "--", "cat"],
+    cwd: t.dir,
+    stdin: "piped",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode("some input, and the pipe stays open\n"));
+  const tmp = `${t.cache}/v1/tmp`;
+  const spooled = () => {
+    try {
+      return [...Deno.readDirSync(tmp)].map((e) => e.name);
+    } catch {
+      return [];
+    }
+  };
+  const exists = (p: string) => {
+    try {
+      return Deno.statSync(p).isDirectory;
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 400 && !exists(tmp); i++) await new Promise((r) => setTimeout(r, 25));
+  await new Promise((r) => setTimeout(r, 500)); // casher is spooling the open pipe now
+  assert.deepEqual(spooled(), [], "the spool is unlinked as soon as it is made");
+  child.kill("SIGTERM");
+  await child.status;
+  await writer.close().catch(() => {});
+  assert.deepEqual(spooled(), []);
+});
