@@ -42,6 +42,8 @@ export type InputsVerdict =
  */
 export class InputRecorder {
   readonly #early = new Map<BytePath, Promise<Fingerprint>>();
+  /** Paths whose early fingerprint was taken by {@link prefetch}, before the run started. */
+  readonly #prefetched = new Set<BytePath>();
   readonly #options: { startedAt: number; digest: Digester };
 
   /** Creates a recorder for a run that started at `startedAt` (ms). */
@@ -69,7 +71,10 @@ export class InputRecorder {
    * pre-run state even when the run rewrites them in place at once.
    */
   async prefetch(paths: Iterable<BytePath>): Promise<void> {
-    for (const p of paths) this.onFirstRead(p);
+    for (const p of paths) {
+      if (!this.#early.has(p)) this.#prefetched.add(p);
+      this.onFirstRead(p);
+    }
     await Promise.all(this.#early.values());
   }
 
@@ -122,6 +127,23 @@ export class InputRecorder {
       // so before the run it was absent (and must be absent for a replay to be right).
       return { kind: "ok", input: { path, kind: "absent", digest: "" } };
     }
+    const ancestor = touchedAncestor(path, touched);
+    if (ancestor !== null) {
+      // The run created, replaced or removed a directory or symlink on the way to this
+      // path, so the path may now name another object (a re-pointed link), and a
+      // fingerprint taken during or after the run may describe that one. Only one taken
+      // before the run started says what the run read.
+      const pre = this.#prefetched.has(path) ? fp : undefined;
+      if (pre?.kind !== "ok") {
+        return {
+          kind: "unstorable",
+          reason: `the run changed a directory or link on the path of ${shown} (${
+            displayPath(ancestor)
+          })`,
+        };
+      }
+      return { kind: "ok", input: recordedFrom(path, input.kind, pre) };
+    }
     if (fp === undefined || fp.kind !== "ok") {
       if (changedByRun) {
         return {
@@ -135,10 +157,8 @@ export class InputRecorder {
       if (now === null || !sameStamp(now, fp.stamp)) fp = { kind: "changed-during-run" };
     }
     switch (fp.kind) {
-      case "ok": {
-        const kind = fp.stamp.isDir ? "listing" : input.kind === "exec" ? "exec" : "file";
-        return { kind: "ok", input: { path, kind, digest: fp.digest } };
-      }
+      case "ok":
+        return { kind: "ok", input: recordedFrom(path, input.kind, fp) };
       case "missing":
         // Read, then gone: if the run removed it we cannot know what it held.
         if (changedByRun) return { kind: "unstorable", reason: `${shown} vanished during the run` };
@@ -150,6 +170,24 @@ export class InputRecorder {
         return { kind: "unstorable", reason: `cannot read input ${shown}: ${fp.reason}` };
     }
   }
+}
+
+function recordedFrom(
+  path: BytePath,
+  observed: ObservedInput["kind"],
+  fp: Extract<Fingerprint, { kind: "ok" }>,
+): RecordedInput {
+  const kind = fp.stamp.isDir ? "listing" : observed === "exec" ? "exec" : "file";
+  return { path, kind, digest: fp.digest };
+}
+
+/** The nearest proper ancestor of `path` that the run wrote or removed, or `null`. */
+function touchedAncestor(path: BytePath, touched: Touched): BytePath | null {
+  for (let at = path.lastIndexOf("/"); at > 0; at = path.lastIndexOf("/", at - 1)) {
+    const dir = path.slice(0, at);
+    if (touched.paths.has(dir)) return dir;
+  }
+  return null;
 }
 
 interface Touched {

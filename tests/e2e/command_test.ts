@@ -617,6 +617,24 @@ e2e("a hit whose reader goes away exits 141 like the command would", async (t) =
 });
 
 e2e(
+  "an input read through a symlink the run re-points is never recorded with the new target's content",
+  async (t) => {
+    t.write("A/x", "AAA\n");
+    t.write("B/x", "BBB\n");
+    Deno.symlinkSync("A", t.path("L"));
+    await settle();
+    const script = "import os\nprint(open('L/x').read(), end='')\n" +
+      "os.symlink('B', 'L.tmp')\nos.replace('L.tmp', 'L')\n";
+    const cmd = ["--", "python3", "-c", script];
+    assert.equal((await t.run(cmd)).out, "AAA\n");
+    assert.equal(Deno.readLinkSync(t.path("L")), "B");
+    await settle();
+    assert.equal((await t.run(cmd)).out, "BBB\n", "L/x now reads B/x: a hit would replay AAA");
+    assert.equal((await t.run(cmd)).out, "BBB\n");
+  },
+);
+
+e2e(
   "a file on stdin is hashed without moving its offset: a `while read` loop sees every line",
   async (t) => {
     t.write("list", "a\nb\nc\n");

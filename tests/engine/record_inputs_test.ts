@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { InputRecorder } from "../../lib/engine/record_inputs.ts";
+import { digestDirectory, digestFile } from "../../lib/hash/digest.ts";
+import type { Effects } from "../../lib/trace/effects.ts";
+
+const digest = async (p: string, kind: "file" | "listing") =>
+  kind === "listing" ? await digestDirectory(p) : (await digestFile(p)).digest;
+
+function withDir(fn: (dir: string) => Promise<void>): () => Promise<void> {
+  return async () => {
+    const dir = mkdtempSync(join(tmpdir(), "casher-rec-"));
+    try {
+      await fn(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+}
+
+/** A/x = AAA, B/x = BBB, L -> A; the "run" reads L/x, then re-points L to B. */
+function repointed(dir: string): { effects: Effects; repoint: () => void; input: string } {
+  mkdirSync(join(dir, "A"));
+  mkdirSync(join(dir, "B"));
+  writeFileSync(join(dir, "A/x"), "AAA\n");
+  writeFileSync(join(dir, "B/x"), "BBB\n");
+  symlinkSync("A", join(dir, "L"));
+  const input = join(dir, "L/x");
+  return {
+    input,
+    repoint: () => {
+      symlinkSync("B", join(dir, "L.tmp"));
+      renameSync(join(dir, "L.tmp"), join(dir, "L"));
+    },
+    effects: {
+      trust: { kind: "trusted" },
+      inputs: [{ path: input, kind: "file" }],
+      outputs: [{ path: join(dir, "L"), kind: "symlink" }],
+      deletions: [],
+    },
+  };
+}
+
+Deno.test(
+  "an input under a link the run re-pointed is unstorable without a pre-run fingerprint",
+  withDir(async (dir) => {
+    const { effects, repoint, input } = repointed(dir);
+    const rec = new InputRecorder({ startedAt: Date.now() + 1000, digest });
+    repoint(); // the tracer reports the read only after the run re-pointed L
+    rec.onFirstRead(input);
+    const verdict = await rec.finish({ declared: [], effects });
+    assert.equal(verdict.kind, "unstorable");
+    if (verdict.kind === "unstorable") {
+      assert.match(verdict.reason, /changed a directory or link on the path of .*L\/x/);
+    }
+  }),
+);
+
+Deno.test(
+  "an input under a link the run re-pointed keeps its fingerprint from before the run",
+  withDir(async (dir) => {
+    const { effects, repoint, input } = repointed(dir);
+    const rec = new InputRecorder({ startedAt: Date.now() + 1000, digest });
+    await rec.prefetch([input]);
+    repoint();
+    rec.onFirstRead(input);
+    const verdict = await rec.finish({ declared: [], effects });
+    assert.deepEqual(verdict, {
+      kind: "ok",
+      inputs: [{ path: input, kind: "file", digest: (await digestFile(join(dir, "A/x"))).digest }],
+    });
+  }),
+);
