@@ -7,6 +7,7 @@
 import process from "node:process";
 import { getConfig } from "../config/config.ts";
 import { isCasherError } from "../errors/casher_error.ts";
+import { checkExactInput } from "../command/exact_input.ts";
 import { runCommand } from "../command/run_command.ts";
 import { runtimeVersion } from "../runtime/mod.ts";
 import { type CliRequest, parseCli } from "./args.ts";
@@ -44,6 +45,14 @@ export async function main(args: readonly string[]): Promise<number> {
     case "version":
       process.stdout.write(`casher ${VERSION} (${runtimeVersion()})\n`);
       return 0;
+  }
+  if (request.kind === "run") {
+    // Before anything asks the runtime for the cwd: it may not be representable.
+    const exact = checkExactInput(args, { commandLength: request.argv.length });
+    if (exact.kind === "inexact") {
+      process.stderr.write(`casher: ${exact.message}\n`);
+      return EXIT_CASHER_FAILURE;
+    }
   }
   installCliLogging(request.common.verbosity);
   let config;

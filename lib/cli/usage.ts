@@ -41,7 +41,9 @@ Flags:
   -h, --help                this help
 
 Exit codes: the command's own code; 128+N if it was killed by signal N; 126 not
-executable; 127 not found; 2 bad casher flags; 125 casher itself failed.
+executable; 127 not found; 2 bad casher flags or arguments; 125 casher itself
+failed, or an argument, environment variable or the working directory is not
+valid UTF-8 (casher cannot pass it on exactly, so nothing runs).
 
 Examples:
   casher -- make -j4

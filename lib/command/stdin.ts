@@ -160,7 +160,8 @@ async function spoolStream(tmpDir: string, limit: number): Promise<StdinSource> 
     const input = createReadStream("", { fd: 0, autoClose: false });
     const outcome = await new Promise<"end" | "limit">((resolve, reject) => {
       let size = 0;
-      const onData = (chunk: Uint8Array) => {
+      const onData = (data: Buffer | string) => {
+        const chunk = typeof data === "string" ? Buffer.from(data) : data;
         for (let at = 0; at < chunk.byteLength;) {
           at += writeSync(fd, chunk, at, chunk.byteLength - at);
         }

@@ -705,3 +705,21 @@ e2e("the stdin spool is never left behind, even when casher is killed", async (t
   await writer.close().catch(() => {});
   assert.deepEqual(spooled(), []);
 });
+
+e2e("argv, env or cwd that is not valid UTF-8 is refused with 125, never altered", async (t) => {
+  const casher = casherWords(t);
+  const cases: [string, RegExp][] = [
+    [`${casher} -- echo $'\\xff'`, /^casher: argument 2 of the command \(\$'\\xff'\) is not valid/],
+    [`env $'V=a\\xff' ${casher} -- true`, /^casher: environment variable V is not valid UTF-8/],
+    [`mkdir -p $'d\\xff' && cd $'d\\xff' && ${casher} -- true`, /^casher: the working directory/],
+  ];
+  for (const [script, message] of cases) {
+    const r = await spawn(["bash", "-c", `${script} < /dev/null`], { cwd: t.dir });
+    assert.equal(r.code, 125, `${script}: ${r.err}`);
+    assert.equal(r.out, "", "nothing ran");
+    assert.match(r.err, message);
+    assert.match(r.err, /run the command without casher\n$/);
+    assert.equal(r.err.split("\n").length, 2, "one line");
+  }
+  assert.equal((await t.run(["--", "echo", "é ok"])).out, "é ok\n", "valid UTF-8 is fine");
+});

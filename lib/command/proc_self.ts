@@ -1,0 +1,96 @@
+/**
+ * casher's own argv, environment and working directory as the kernel holds them: raw
+ * bytes, before the JS runtime decodes them as UTF-8 (replacing what is not). Read from
+ * `/proc/self`; `null` when it cannot be read.
+ *
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import { closeSync, openSync, readlinkSync, readSync } from "node:fs";
+
+/**
+ * The process's argv (program name included) from `/proc/self/cmdline`.
+ *
+ * @example
+ * ```ts
+ * import { rawArgv } from "./proc_self.ts";
+ * rawArgv()?.length; // e.g. 3
+ * ```
+ */
+export function rawArgv(): Uint8Array[] | null {
+  return nulSeparated("/proc/self/cmdline");
+}
+
+/**
+ * The environment the process was started with (`NAME=value` entries) from
+ * `/proc/self/environ`.
+ *
+ * @example
+ * ```ts
+ * import { rawEnviron } from "./proc_self.ts";
+ * rawEnviron()?.some((e) => new TextDecoder().decode(e).startsWith("PATH="));
+ * ```
+ */
+export function rawEnviron(): Uint8Array[] | null {
+  return nulSeparated("/proc/self/environ");
+}
+
+/** The working directory as read by {@link rawCwd}. */
+export type RawCwd =
+  | { readonly kind: "bytes"; readonly bytes: Uint8Array }
+  /** The runtime refused to read a link that is not valid UTF-8 (Deno does). */
+  | { readonly kind: "not-utf8" }
+  | { readonly kind: "unreadable" };
+
+/**
+ * The working directory, from the `/proc/self/cwd` link.
+ *
+ * @example
+ * ```ts
+ * import { rawCwd } from "./proc_self.ts";
+ * const cwd = rawCwd();
+ * if (cwd.kind === "bytes") console.log(cwd.bytes.length);
+ * ```
+ */
+export function rawCwd(): RawCwd {
+  try {
+    const bytes = readlinkSync("/proc/self/cwd", { encoding: "buffer" });
+    return { kind: "bytes", bytes: new Uint8Array(bytes) };
+  } catch (e) {
+    return (e as Error).name === "InvalidData" ? { kind: "not-utf8" } : { kind: "unreadable" };
+  }
+}
+
+function nulSeparated(path: string): Uint8Array[] | null {
+  let bytes: Buffer;
+  try {
+    bytes = readProcFile(path);
+  } catch {
+    return null;
+  }
+  const items: Uint8Array[] = [];
+  let start = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] !== 0) continue;
+    items.push(new Uint8Array(bytes.subarray(start, i)));
+    start = i + 1;
+  }
+  if (start < bytes.length) items.push(new Uint8Array(bytes.subarray(start)));
+  return items;
+}
+
+/** Reads to the end: `/proc` files report a size of 0, which some `readFileSync`s trust. */
+function readProcFile(path: string): Buffer {
+  const fd = openSync(path, "r");
+  try {
+    const parts: Buffer[] = [];
+    for (;;) {
+      const buf = Buffer.allocUnsafe(64 << 10);
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) return Buffer.concat(parts);
+      parts.push(buf.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
