@@ -60,11 +60,18 @@ export function describeMismatch(m: InputMismatch): string {
   const path = displayPath(m.input.path);
   switch (m.kind) {
     case "changed":
-      return m.input.kind === "listing"
-        ? `the listing of directory ${path} changed (an entry was added or removed)`
-        : `${
-          m.input.kind === "exec" ? "executable" : "file"
-        } ${path} changed (content digest differs)`;
+      switch (m.input.kind) {
+        case "listing":
+          return `the listing of directory ${path} changed (an entry was added, removed or changed type)`;
+        case "meta":
+          return m.input.digest.startsWith("r:")
+            ? `symlink ${path} now points elsewhere (or is no longer a symlink)`
+            : `type or permissions of ${path} changed`;
+        case "exec":
+          return `executable ${path} changed (content digest differs)`;
+        default:
+          return `file ${path} changed (content digest differs)`;
+      }
     case "missing":
       return `input ${path} no longer exists`;
     case "appeared":

@@ -6,13 +6,16 @@
  * @module
  */
 import { posix } from "node:path";
-import { type BytePath, displayPath } from "../path/byte_path.ts";
+import { type BytePath, displayPath, fsPath, pathBytes } from "../path/byte_path.ts";
+import { preciseStat, readLinkBytes } from "../runtime/mod.ts";
+import { linkMetaDigest, statMetaDigest } from "../store/meta_digest.ts";
 import { limitConcurrency } from "./_limit.ts";
 import { execInterpreter } from "./exec_interpreter.ts";
 import type { RecordedInput } from "../store/types.ts";
 import type { Effects, ObservedInput } from "../trace/effects.ts";
 import {
   type ContentSnapshot,
+  CTIME_SLACK_NS,
   type Digester,
   exists,
   type Fingerprint,
@@ -89,7 +92,9 @@ export class InputRecorder {
     const queue = [...observed, ...run.effects.inputs];
     for (let i = 0; i < queue.length; i++) {
       const input = queue[i];
-      const id = `${input.kind}\0${input.path}`;
+      const id = `${
+        input.kind === "meta" ? "meta:" + input.probe.kind : input.kind
+      }\0${input.path}`;
       if (seen.has(id)) continue;
       seen.add(id);
       const one = await this.#recordOne(input, touched);
@@ -108,7 +113,7 @@ export class InputRecorder {
   async #recordOne(
     input: ObservedInput,
     touched: Touched,
-  ): Promise<{ kind: "ok"; input: RecordedInput | null } | { kind: "unstorable"; reason: string }> {
+  ): Promise<RecordOne> {
     const { path } = input;
     const shown = displayPath(path);
     const changedByRun = touched.paths.has(path) || touched.dirs.has(path);
@@ -119,6 +124,9 @@ export class InputRecorder {
         return { kind: "ok", input: { path, kind: "absent", digest: "" } };
       }
       return { kind: "unstorable", reason: `${shown} appeared while the command ran` };
+    }
+    if (input.kind === "meta") {
+      return recordMeta(input, { touched, startedAt: this.#options.startedAt });
     }
     const early = this.#early.get(path);
     let fp = early ? await early : undefined;
@@ -134,14 +142,7 @@ export class InputRecorder {
       // fingerprint taken during or after the run may describe that one. Only one taken
       // before the run started says what the run read.
       const pre = this.#prefetched.has(path) ? fp : undefined;
-      if (pre?.kind !== "ok") {
-        return {
-          kind: "unstorable",
-          reason: `the run changed a directory or link on the path of ${shown} (${
-            displayPath(ancestor)
-          })`,
-        };
-      }
+      if (pre?.kind !== "ok") return underChanged(shown, ancestor);
       return { kind: "ok", input: recordedFrom(path, input.kind, pre) };
     }
     if (fp === undefined || fp.kind !== "ok") {
@@ -171,6 +172,66 @@ export class InputRecorder {
     }
   }
 }
+
+/**
+ * A meta input, read now (after the run): the state of a path the run did not touch.
+ * ctime must predate the run (a chmod, a re-created link or a replaced file moves it),
+ * except for directories, whose ctime moves whenever an entry changes and whose digest
+ * holds only type and mode.
+ */
+function recordMeta(
+  input: Extract<ObservedInput, { kind: "meta" }>,
+  opts: { readonly touched: Touched; readonly startedAt: number },
+): RecordOne {
+  const { path, probe } = input;
+  const shown = displayPath(path);
+  if (opts.touched.paths.has(path)) return { kind: "ok", input: null }; // replay restores it
+  const ancestor = touchedAncestor(path, opts.touched);
+  if (ancestor !== null) return underChanged(shown, ancestor);
+  const changed: RecordOne = {
+    kind: "unstorable",
+    reason: `input ${shown} changed while the command ran`,
+  };
+  let st;
+  try {
+    st = preciseStat({ path: pathBytes(path), lstat: probe.kind !== "stat" });
+  } catch (e) {
+    return { kind: "unstorable", reason: `cannot stat input ${shown}: ${(e as Error).message}` };
+  }
+  if (st === null) return { kind: "unstorable", reason: `${shown} vanished during the run` };
+  const limit = BigInt(opts.startedAt) * 1_000_000n - CTIME_SLACK_NS;
+  if (!st.isDir && st.ctimeNs >= limit) return changed;
+  if (probe.kind !== "readlink") {
+    return {
+      kind: "ok",
+      input: { path, kind: "meta", digest: statMetaDigest(probe.kind, st.mode) },
+    };
+  }
+  let now;
+  try {
+    now = readLinkBytes(fsPath(path));
+  } catch (e) {
+    return { kind: "unstorable", reason: `cannot read link ${shown}: ${(e as Error).message}` };
+  }
+  if (now === null) return changed;
+  // The link's ctime predates the run, so its target now is the one the run read.
+  const target = now.toString("latin1");
+  if (probe.target !== null && probe.target !== target) return changed;
+  return { kind: "ok", input: { path, kind: "meta", digest: linkMetaDigest(target) } };
+}
+
+function underChanged(shown: string, ancestor: BytePath): RecordOne {
+  return {
+    kind: "unstorable",
+    reason: `the run changed a directory or link on the path of ${shown} (${
+      displayPath(ancestor)
+    })`,
+  };
+}
+
+type RecordOne =
+  | { readonly kind: "ok"; readonly input: RecordedInput | null }
+  | { readonly kind: "unstorable"; readonly reason: string };
 
 function recordedFrom(
   path: BytePath,

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import process from "node:process";
 import type { Chunk } from "../capture/chunk_log.ts";
 import { processTarget, type ReplayTarget } from "../capture/replay.ts";
@@ -22,7 +23,8 @@ import { keyDigest } from "../hash/key_digest.ts";
 import { logger } from "../log/logger.ts";
 import { type BytePath, bytePath } from "../path/byte_path.ts";
 import type { Entry } from "../store/types.ts";
-import type { Effects } from "../trace/effects.ts";
+import { metaProbeOf } from "../store/meta_digest.ts";
+import type { Effects, MetaProbe, ObservedInput } from "../trace/effects.ts";
 import { type CallKey, callKey } from "./_call_key.ts";
 import { explainMiss } from "./_diagnose.ts";
 import { executeCall, type RanCall } from "./_execute_call.ts";
@@ -298,13 +300,23 @@ async function settle(
   return { value: undefined, nested: ran };
 }
 
+/** The probe a recorded `meta` digest repeats (a readlink carries its target). */
+function metaProbeFrom(digest: string): MetaProbe {
+  const probe = metaProbeOf(digest);
+  if (probe === "readlink") {
+    return { kind: "readlink", target: Buffer.from(digest.slice(2), "hex").toString("latin1") };
+  }
+  return { kind: probe ?? "stat" };
+}
+
 function entryEffects(entry: Entry): Effects {
   return {
     trust: { kind: "trusted" },
-    inputs: entry.inputs.map((i) => ({
-      path: i.path,
-      kind: i.kind === "exec" ? "file" : i.kind,
-    })),
+    inputs: entry.inputs.map((i): ObservedInput =>
+      i.kind === "meta"
+        ? { path: i.path, kind: "meta", probe: metaProbeFrom(i.digest) }
+        : { path: i.path, kind: i.kind === "exec" ? "file" : i.kind }
+    ),
     outputs: entry.outputs.map((o) => ({ path: o.path, kind: o.kind })),
     deletions: [...entry.deletions],
   };

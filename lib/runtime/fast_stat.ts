@@ -6,10 +6,13 @@
  *
  * @module
  */
-import type { Buffer } from "node:buffer";
-import { lstatSync, statSync } from "node:fs";
+import { Buffer } from "node:buffer";
+import { lstatSync, readlinkSync, statSync } from "node:fs";
 
-/** The fields of a stat the stat memo fingerprints. */
+/** A file type, named as in `S_IF*` (`reg`, `dir`, `lnk`, `chr`, `blk`, `fifo`, `sock`). */
+export type FileType = "reg" | "dir" | "lnk" | "chr" | "blk" | "fifo" | "sock";
+
+/** The fields of a stat the stat memo fingerprints, plus the mode. */
 export interface FastStat {
   readonly dev: number;
   readonly ino: number;
@@ -18,6 +21,34 @@ export interface FastStat {
   readonly ctimeMs: number;
   readonly isFile: boolean;
   readonly isDirectory: boolean;
+  /** The whole `st_mode` (type and permission bits). */
+  readonly mode: number;
+  readonly type: FileType;
+}
+
+const TYPES: ReadonlyMap<number, FileType> = new Map([
+  [0o100000, "reg"],
+  [0o040000, "dir"],
+  [0o120000, "lnk"],
+  [0o020000, "chr"],
+  [0o060000, "blk"],
+  [0o010000, "fifo"],
+  [0o140000, "sock"],
+]);
+
+/**
+ * The file type encoded in an `st_mode`.
+ *
+ * @example
+ * ```ts
+ * import { fileTypeOf } from "./fast_stat.ts";
+ * fileTypeOf(0o040755); // "dir"
+ * ```
+ */
+export function fileTypeOf(mode: number): FileType {
+  const t = TYPES.get(mode & 0o170000);
+  if (t === undefined) throw new RangeError(`unknown file type in mode ${mode.toString(8)}`);
+  return t;
 }
 
 // deno-lint-ignore no-explicit-any
@@ -48,6 +79,8 @@ export function fastStat(
         ctimeMs: s.ctime?.getTime() ?? 0,
         isFile: s.isFile,
         isDirectory: s.isDirectory,
+        mode: s.mode ?? 0,
+        type: fileTypeOf(s.mode ?? 0),
       };
     } catch (e) {
       const code = (e as { code?: string }).code;
@@ -67,5 +100,28 @@ export function fastStat(
     ctimeMs: s.ctimeMs,
     isFile: s.isFile(),
     isDirectory: s.isDirectory(),
+    mode: s.mode,
+    type: fileTypeOf(s.mode),
   };
+}
+
+/**
+ * The target of the symlink at `path`, byte-exact; `null` when nothing is there (ENOENT,
+ * ENOTDIR). Other errors are thrown with their `code` (EINVAL: not a symlink). Deno cannot
+ * return a target that is not valid UTF-8 and throws for it (never a lossy result).
+ *
+ * @example
+ * ```ts
+ * import { readLinkBytes } from "./fast_stat.ts";
+ * readLinkBytes("/proc/self/cwd")?.length;
+ * ```
+ */
+export function readLinkBytes(path: string | Buffer): Buffer | null {
+  try {
+    return Buffer.from(readlinkSync(path, { encoding: "buffer" }));
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return null;
+    throw e;
+  }
 }

@@ -11,7 +11,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { fstatSync, statSync } from "node:fs";
+import { fstatSync, lstatSync, statSync } from "node:fs";
 
 /** The fields of a stat that casher's fingerprints use. */
 export interface PreciseStat {
@@ -26,6 +26,8 @@ export interface PreciseStat {
   readonly nlink: number;
   readonly isDir: boolean;
   readonly isFile: boolean;
+  /** The whole `st_mode` (type and permission bits). */
+  readonly mode: number;
 }
 
 const S_IFMT = 0o170000;
@@ -33,6 +35,7 @@ const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
 const AT_FDCWD = -100;
 const AT_EMPTY_PATH = 0x1000;
+const AT_SYMLINK_NOFOLLOW = 0x100;
 const STATX_BASIC_STATS = 0x7ff;
 const STATX_BTIME = 0x800;
 const MASK = STATX_BASIC_STATS | STATX_BTIME;
@@ -82,8 +85,8 @@ export function hasPreciseCtime(): boolean {
 }
 
 /**
- * Stats a path (following symlinks) or an open fd; `null` when the path does not exist.
- * Other errors are thrown (as `Error` with `code`).
+ * Stats a path (following symlinks unless `lstat`) or an open fd; `null` when the path
+ * does not exist. Other errors are thrown (as `Error` with `code`).
  *
  * @example
  * ```ts
@@ -91,13 +94,21 @@ export function hasPreciseCtime(): boolean {
  * preciseStat({ path: Buffer.from("/etc/hostname") })?.ctimeNs;
  * ```
  */
-export function preciseStat(target: { path: Buffer } | { fd: number }): PreciseStat | null {
+export function preciseStat(
+  target: { path: Buffer; lstat?: boolean } | { fd: number },
+): PreciseStat | null {
   const fx = typeof g.Deno === "undefined" ? null : statxLib();
   if (fx === null) return nodeStat(target);
   const buf = new Uint8Array(256);
   const rc = "fd" in target
     ? fx.statx(target.fd, new Uint8Array([0]), AT_EMPTY_PATH, MASK, buf)
-    : fx.statx(AT_FDCWD, Buffer.concat([target.path, Buffer.from([0])]), 0, MASK, buf);
+    : fx.statx(
+      AT_FDCWD,
+      Buffer.concat([target.path, Buffer.from([0])]),
+      target.lstat ? AT_SYMLINK_NOFOLLOW : 0,
+      MASK,
+      buf,
+    );
   if (rc !== 0) {
     const errno = fx.errno();
     if (errno === ENOENT || errno === ENOTDIR) return null;
@@ -118,6 +129,7 @@ export function preciseStat(target: { path: Buffer } | { fd: number }): PreciseS
     nlink: v.getUint32(16, true),
     isDir: (mode & S_IFMT) === S_IFDIR,
     isFile: (mode & S_IFMT) === S_IFREG,
+    mode,
   };
 }
 
@@ -127,12 +139,14 @@ function makedev(major: bigint, minor: bigint): bigint {
     ((minor & 0xffffff00n) << 12n) | (minor & 0xffn);
 }
 
-function nodeStat(target: { path: Buffer } | { fd: number }): PreciseStat | null {
+function nodeStat(
+  target: { path: Buffer; lstat?: boolean } | { fd: number },
+): PreciseStat | null {
   let s;
   try {
     s = "fd" in target
       ? fstatSync(target.fd, { bigint: true })
-      : statSync(pathArg(target.path), { bigint: true });
+      : (target.lstat ? lstatSync : statSync)(pathArg(target.path), { bigint: true });
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === "ENOENT" || code === "ENOTDIR") return null;
@@ -148,6 +162,7 @@ function nodeStat(target: { path: Buffer } | { fd: number }): PreciseStat | null
     nlink: Number(s.nlink),
     isDir: s.isDirectory(),
     isFile: s.isFile(),
+    mode: Number(s.mode),
   };
 }
 

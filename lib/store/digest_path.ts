@@ -8,6 +8,7 @@ import type { BytePath } from "../path/byte_path.ts";
 import { isRacy, statPath } from "./fingerprint.ts";
 import type { Hasher } from "./hasher.ts";
 import type { MemoRow } from "./stat_memo.ts";
+import { metaNow, metaProbeOf } from "./meta_digest.ts";
 import type { InputKind, RecordedInput } from "./types.ts";
 
 /**
@@ -22,7 +23,7 @@ import type { InputKind, RecordedInput } from "./types.ts";
 export type PathState =
   /** The input as it would be recorded now. */
   | { readonly kind: "ok"; readonly input: RecordedInput }
-  /** A file/exec/listing input does not exist. */
+  /** A file/exec/listing/meta input does not exist. */
   | { readonly kind: "missing" }
   /** An `absent` input exists. */
   | { readonly kind: "present" }
@@ -47,8 +48,9 @@ export interface ResolveContext {
 
 /**
  * Resolves `path` as an input of `kind`. Returns a promise only when hashing is needed
- * (memo hits, absent and missing paths stay synchronous), which keeps validation of
- * thousands of unchanged files cheap.
+ * (memo hits, absent, meta and missing paths stay synchronous), which keeps validation of
+ * thousands of unchanged files cheap. A `meta` input needs its `recorded` digest, which
+ * names the probe to repeat.
  *
  * @example
  * ```ts
@@ -59,9 +61,11 @@ export interface ResolveContext {
 export function resolvePath(
   path: BytePath,
   kind: InputKind,
-  { ctx }: { readonly ctx: ResolveContext },
+  { ctx, recorded = "" }: { readonly ctx: ResolveContext; readonly recorded?: string },
 ): PathState | Promise<PathState> {
   switch (kind) {
+    case "meta":
+      return resolveMeta(path, recorded);
     case "absent":
       return resolveAbsent(path);
     case "listing":
@@ -69,6 +73,20 @@ export function resolvePath(
     case "file":
     case "exec":
       return resolveFile(path, kind, { ctx });
+  }
+}
+
+function resolveMeta(path: BytePath, recorded: string): PathState {
+  const probe = metaProbeOf(recorded);
+  if (probe === null) return unreadable(`not a meta digest: ${JSON.stringify(recorded)}`);
+  const now = metaNow(path, probe);
+  switch (now.kind) {
+    case "ok":
+      return { kind: "ok", input: { path, kind: "meta", digest: now.digest } };
+    case "missing":
+      return now;
+    case "error":
+      return unreadable(now.reason);
   }
 }
 

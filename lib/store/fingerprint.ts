@@ -38,6 +38,8 @@ export interface StatInfo {
   readonly fp: string;
   readonly isFile: boolean;
   readonly isDirectory: boolean;
+  /** The whole `st_mode` (type and permission bits). */
+  readonly mode: number;
   /** Latest possible change time in ms (ctime rounded up to the end of its second). */
   readonly changedMs: number;
 }
@@ -103,6 +105,7 @@ export function statPath(path: BytePath, opts: { lstat?: boolean } = {}): StatRe
       fp: `${st.dev}:${st.ino}:${st.size}:${mtimeMs}:${ctimeS}`,
       isFile: st.isFile,
       isDirectory: st.isDirectory,
+      mode: st.mode,
       changedMs,
     },
   };
@@ -114,7 +117,8 @@ export function statPath(path: BytePath, opts: { lstat?: boolean } = {}): StatRe
  * @example
  * ```ts
  * import { isRacy } from "./fingerprint.ts";
- * isRacy({ fp: "", isFile: true, isDirectory: false, changedMs: 10_000 }, 11_000); // true
+ * isRacy({ fp: "", isFile: true, isDirectory: false, mode: 0o100644, changedMs: 10_000 }, 11_000);
+ * // true
  * ```
  */
 export function isRacy(info: StatInfo, now: number): boolean {

@@ -260,7 +260,7 @@ export class Store {
     items: readonly { readonly path: BytePath; readonly kind: InputKind }[],
     opts: AtTime = {},
   ): Promise<PathState[]> {
-    const files = items.filter((i) => i.kind !== "absent").map((i) => i.path);
+    const files = items.filter((i) => i.kind !== "absent" && i.kind !== "meta").map((i) => i.path);
     const rows = files.length === 0
       ? new Map()
       : guard("read digest memo", () => this.#memo.getMany(files));

@@ -6,14 +6,16 @@
 import type { BytePath } from "../path/byte_path.ts";
 
 /** How an implicit input is validated on lookup. */
-export type InputKind = "file" | "listing" | "absent" | "exec";
+export type InputKind = "file" | "listing" | "absent" | "exec" | "meta";
 
 /**
  * An input recorded when an entry was made. A candidate hits only when every
  * recorded input still matches.
  * - `file`/`exec`: `digest` is the xxh3-128 hex digest of the content.
- * - `listing`: `digest` is the digest of the directory's sorted entry names.
+ * - `listing`: `digest` is the digest of the directory's sorted entries (names and types).
  * - `absent`: the path must still not exist (`digest` is `""`).
+ * - `meta`: what a probe that read no content saw, as a self-describing string
+ *   (`s:<type>:<mode>`, `l:<type>:<mode>`, `r:<hex target>`; see `meta_digest.ts`).
  */
 export interface RecordedInput {
   readonly path: BytePath;

@@ -1,7 +1,7 @@
 /**
  * Validation of a candidate's recorded inputs against the file system, in recorded order,
  * stopping at the first mismatch. Memo rows for every file and listing input are loaded in one query;
- * an unchanged file then costs one `stat`.
+ * an unchanged file then costs one `stat`, and so does a `meta` input (no memo needed).
  *
  * @module
  */
@@ -44,7 +44,7 @@ export async function validateInputs(
   opts: ValidateOptions,
 ): Promise<InputMismatch | null> {
   const paths: BytePath[] = [];
-  for (const i of inputs) if (i.kind !== "absent") paths.push(i.path);
+  for (const i of inputs) if (i.kind !== "absent" && i.kind !== "meta") paths.push(i.path);
   const rows = paths.length === 0 ? new Map() : opts.memo.getMany(paths);
   const writes: { path: BytePath; fp: string; digest: string }[] = [];
   const ctx: ResolveContext = {
@@ -55,7 +55,7 @@ export async function validateInputs(
   };
   let mismatch: InputMismatch | null = null;
   for (const input of inputs) {
-    if (input.kind !== "absent") {
+    if (input.kind !== "absent" && input.kind !== "meta") {
       // Fast path (the common case on a hit): trusted fingerprint, memo row agrees.
       const st = statPath(input.path);
       const rightType = input.kind === "listing"
@@ -66,7 +66,7 @@ export async function validateInputs(
         if (row !== undefined && row.fp === st.info.fp && row.digest === input.digest) continue;
       }
     }
-    let state = resolvePath(input.path, input.kind, { ctx });
+    let state = resolvePath(input.path, input.kind, { ctx, recorded: input.digest });
     if (state instanceof Promise) state = await state;
     mismatch = compare(input, state);
     if (mismatch !== null) break;

@@ -84,6 +84,8 @@ export interface OpenFlags {
   readonly pathOnly: boolean;
   /** O_TMPFILE: an unnamed file in the directory. */
   readonly tmpfile: boolean;
+  /** O_NOFOLLOW: a final symlink is not followed. */
+  readonly noFollow: boolean;
 }
 
 /**
@@ -113,6 +115,7 @@ export function decodeOpenFlags(text: string): OpenFlags | null {
     directory: tmpfile || text.includes("O_DIRECTORY"),
     pathOnly: text.includes("O_PATH"),
     tmpfile,
+    noFollow: text.includes("O_NOFOLLOW"),
   };
 }
 

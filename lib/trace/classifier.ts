@@ -1,17 +1,20 @@
 /**
  * Turns whole syscalls into path events on a {@link PathBook}. Per call:
  *
- * - open/openat/openat2/creat: success without write intent is a read (O_PATH:
- *   existence only; O_DIRECTORY: a directory, not an input by itself); with write
+ * - open/openat/openat2/creat: success without write intent is a read (O_PATH and
+ *   O_DIRECTORY: a `meta` input, see below); with write
  *   intent see {@link WriteHow}. ENOENT/ENOTDIR is `absent`. EACCES on a read-open
  *   is a `file` input (validation finds it unreadable and misses). EEXIST/EISDIR
  *   prove existence. Other errors are ignored.
  * - execve/execveat: success is an `exec` input; ENOENT/ENOTDIR `absent`.
- * - stat/lstat/newfstatat/statx: success with S_IFREG is a `file` input, other
- *   types prove existence only (a directory is not an input unless listed);
+ * - stat/lstat/newfstatat/statx: success is a `meta` input (type and mode; `lstat`
+ *   for lstat/AT_SYMLINK_NOFOLLOW) and, with S_IFREG, also a `file` input;
  *   ENOENT/ENOTDIR `absent`. An fd stat (AT_EMPTY_PATH) only teaches the type.
- * - access/faccessat/faccessat2/readlink/readlinkat: success proves existence
- *   (a readlink target is not an input); ENOENT/ENOTDIR `absent`.
+ * - access/faccessat/faccessat2: success or EACCES is a `meta` input;
+ *   readlink/readlinkat: success is a `meta` input of the exact target, EINVAL (not
+ *   a link) a `meta` lstat input; ENOENT/ENOTDIR `absent`.
+ * - O_PATH and O_DIRECTORY opens are `meta` inputs (no content read); so is the
+ *   target of a successful chdir.
  * - getdents64: a `listing` input of the fd's directory.
  * - rename*, unlink*, rmdir, mkdir*, link*, symlink*, truncate: see PathBook;
  *   unlink/rmdir/rename failing with ENOENT record the missing path as `absent`.
@@ -139,32 +142,28 @@ export class Classifier {
         });
       case "stat":
       case "lstat":
-        return this.#stat(call, { pid, name, dirfd: null, arg: a[0], buf: a[1], emptyPath: false });
+        return this.#stat(call, {
+          pid,
+          name,
+          dirfd: null,
+          arg: a[0],
+          buf: a[1],
+          flags: name === "lstat" ? "AT_SYMLINK_NOFOLLOW" : "",
+        });
       case "newfstatat":
-        return this.#stat(call, {
-          pid,
-          name,
-          dirfd: a[0],
-          arg: a[1],
-          buf: a[2],
-          emptyPath: (a[3] ?? "").includes("AT_EMPTY_PATH"),
-        });
+        return this.#stat(call, { pid, name, dirfd: a[0], arg: a[1], buf: a[2], flags: a[3] });
       case "statx":
-        return this.#stat(call, {
-          pid,
-          name,
-          dirfd: a[0],
-          arg: a[1],
-          buf: a[4],
-          emptyPath: (a[2] ?? "").includes("AT_EMPTY_PATH"),
-        });
+        return this.#stat(call, { pid, name, dirfd: a[0], arg: a[1], buf: a[4], flags: a[2] });
       case "access":
-      case "readlink":
-        return this.#probe(call, { pid, name, dirfd: null, arg: a[0] });
+        return this.#access(call, { pid, name, dirfd: null, arg: a[0], flags: "" });
       case "faccessat":
+        return this.#access(call, { pid, name, dirfd: a[0], arg: a[1], flags: "" });
       case "faccessat2":
+        return this.#access(call, { pid, name, dirfd: a[0], arg: a[1], flags: a[3] });
+      case "readlink":
+        return this.#readlink(call, { pid, name, dirfd: null, arg: a[0], buf: a[1], size: a[2] });
       case "readlinkat":
-        return this.#probe(call, { pid, name, dirfd: a[0], arg: a[1] });
+        return this.#readlink(call, { pid, name, dirfd: a[0], arg: a[1], buf: a[2], size: a[3] });
       case "getdents64":
         return this.#listing(call, { pid, name, fd: a[0] });
       case "rename":
@@ -267,9 +266,12 @@ export class Classifier {
       else if (ret.errno === "EACCES" && f.access === "read" && !f.pathOnly) book.read(p, "file");
       return;
     }
-    if (f.pathOnly) return book.exists(p, f.directory ? "dir" : "unknown");
+    if (f.pathOnly || (f.access === "read" && f.directory)) {
+      // No content read: the object's type (and mode) is what the program relied on.
+      book.exists(p, f.directory ? "dir" : "unknown");
+      return book.meta(p, { kind: f.noFollow ? "lstat" : "stat" });
+    }
     if (f.access === "read") {
-      if (f.directory) return book.exists(p, "dir");
       book.read(p, "file");
       if (ret.kind === "ok" && ret.fdPath !== null && ret.fdPath !== p) {
         this.#alias.set(ret.fdPath, p);
@@ -293,11 +295,12 @@ export class Classifier {
 
   #stat(
     call: ParsedCall,
-    at: CallPath & { readonly buf: string | undefined; readonly emptyPath: boolean },
+    at: CallPath & { readonly buf: string | undefined; readonly flags: string | undefined },
   ): void {
-    const { dirfd, arg, buf, emptyPath } = at;
+    const { dirfd, arg, buf } = at;
+    const flags = at.flags ?? "";
     const type = decodeStatType(buf);
-    if (emptyPath && arg === '""') {
+    if (flags.includes("AT_EMPTY_PATH") && arg === '""') {
       if (call.ret.kind !== "ok" || dirfd === null) return;
       const d = decodeDirFd(dirfd);
       if (d === null || d.path === null || d.deleted) return;
@@ -308,22 +311,51 @@ export class Classifier {
     }
     const p = this.#path(call, at);
     if (p === null) return;
-    if (call.ret.kind === "ok") this.#c.book.exists(p, type);
-    else if (call.ret.kind === "error" && ABSENT.has(call.ret.errno)) this.#c.book.absent(p);
+    if (call.ret.kind === "ok") {
+      this.#c.book.exists(p, type);
+      this.#c.book.meta(p, { kind: flags.includes("AT_SYMLINK_NOFOLLOW") ? "lstat" : "stat" });
+    } else if (call.ret.kind === "error" && ABSENT.has(call.ret.errno)) this.#c.book.absent(p);
   }
 
-  #probe(call: ParsedCall, at: CallPath): void {
-    const { name } = at;
+  /** access/faccessat*: success or EACCES depends on the type and permission bits. */
+  #access(call: ParsedCall, at: CallPath & { readonly flags: string | undefined }): void {
     const p = this.#path(call, at);
     if (p === null) return;
-    if (call.ret.kind === "ok") {
-      this.#c.book.exists(p, name.startsWith("readlink") ? "link" : "unknown");
-    } else if (call.ret.kind === "error") {
-      if (ABSENT.has(call.ret.errno)) this.#c.book.absent(p);
-      else if (call.ret.errno === "EINVAL" || call.ret.errno === "EACCES") {
-        this.#c.book.exists(p, "unknown");
+    const { book } = this.#c;
+    if (call.ret.kind === "ok" || (call.ret.kind === "error" && call.ret.errno === "EACCES")) {
+      book.exists(p, "unknown");
+      book.meta(p, { kind: (at.flags ?? "").includes("AT_SYMLINK_NOFOLLOW") ? "lstat" : "stat" });
+    } else if (call.ret.kind === "error" && ABSENT.has(call.ret.errno)) book.absent(p);
+  }
+
+  /**
+   * readlink*: the target is an input; EINVAL: not a symlink. A result that filled the
+   * buffer may be cut short, so its target is left for the engine to read (`null`).
+   */
+  #readlink(
+    call: ParsedCall,
+    at: CallPath & { readonly buf: string | undefined; readonly size: string | undefined },
+  ): void {
+    const { pid, name } = at;
+    const p = this.#path(call, at);
+    if (p === null) return;
+    const { book } = this.#c;
+    const ret = call.ret;
+    if (ret.kind === "ok") {
+      book.exists(p, "link");
+      if (String(ret.value) === at.size) return book.meta(p, { kind: "readlink", target: null });
+      const target = decodePath(at.buf);
+      if (target.kind !== "ok") {
+        return this.#c.untrust(`${name} in pid ${pid}: link target not printed in full`);
       }
+      return book.meta(p, { kind: "readlink", target: target.value });
     }
+    if (ret.kind !== "error") return;
+    if (ABSENT.has(ret.errno)) book.absent(p);
+    else if (ret.errno === "EINVAL") {
+      book.exists(p, "unknown");
+      book.meta(p, { kind: "lstat" });
+    } else if (ret.errno === "EACCES") book.exists(p, "unknown");
   }
 
   #listing(call: ParsedCall, at: CallSite & { readonly fd: string | undefined }): void {
@@ -348,6 +380,7 @@ export class Classifier {
       ? this.#c.normalizer.resolve(base ?? "/", p)
       : null;
     this.#c.table.setCwd(pid, next);
+    if (next !== null) this.#c.book.meta(next, { kind: "stat" });
   }
 
   #clone(call: ParsedCall, at: { readonly pid: number; readonly args: string }): void {

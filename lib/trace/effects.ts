@@ -11,18 +11,36 @@ export type Trust =
   | { readonly kind: "trusted" }
   | { readonly kind: "untrusted"; readonly reason: string };
 
+/**
+ * What a `meta` input must keep showing: `stat` (type and permission bits, following
+ * symlinks), `lstat` (the same without following the final symlink) or `readlink` (the
+ * exact target the trace printed; the engine checks it is still the link's target).
+ */
+export type MetaProbe =
+  | { readonly kind: "stat" }
+  | { readonly kind: "lstat" }
+  /** `target` is `null` when the trace may show it cut short (the buffer was filled). */
+  | { readonly kind: "readlink"; readonly target: BytePath | null };
+
 /** An input observed in the trace, before it is digested. */
-export interface ObservedInput {
-  readonly path: BytePath;
-  readonly kind: "file" | "listing" | "absent" | "exec";
+export type ObservedInput =
+  | {
+    readonly path: BytePath;
+    readonly kind: "file" | "listing" | "absent" | "exec";
+    /**
+     * Set when the input was inferred from a write that kept the old content (append,
+     * `O_RDWR`/`O_WRONLY` without `O_TRUNC`) to a path the trace had not seen before: the
+     * path may not have existed before the run. The engine then decides from the file's
+     * birth time whether it is a real input or was created by the run.
+     */
+    readonly priorUnknown?: true;
+  }
   /**
-   * Set when the input was inferred from a write that kept the old content (append,
-   * `O_RDWR`/`O_WRONLY` without `O_TRUNC`) to a path the trace had not seen before: the
-   * path may not have existed before the run. The engine then decides from the file's
-   * birth time whether it is a real input or was created by the run.
+   * A probe that read no content (`test -d`, `access`, `lstat`, `readlink`, `chdir`, an
+   * `O_PATH`/`O_DIRECTORY` open, a `x/..` collapsed because `x` was a real directory).
+   * The engine digests it after the run (it is never fingerprinted early).
    */
-  readonly priorUnknown?: true;
-}
+  | { readonly path: BytePath; readonly kind: "meta"; readonly probe: MetaProbe };
 
 /** An output observed in the trace, before it is captured. */
 export interface ObservedOutput {
@@ -33,7 +51,8 @@ export interface ObservedOutput {
 /**
  * The classified effects of a traced run. Paths are absolute and normalized: `.` and
  * `//` collapsed, `x/..` collapsed only when `x` is a real directory (after a symlink `..`
- * names the target's parent); symlinks are not resolved.
+ * names the target's parent; the collapse records a `meta` lstat input of `x`); symlinks
+ * are not resolved.
  */
 export interface Effects {
   readonly trust: Trust;

@@ -5,6 +5,9 @@
  *
  * - A read of a path the run has not yet changed records an input (`file`,
  *   `exec` or `listing`) and calls `onFirstRead` once per path.
+ * - A probe that read no content (stat, access, readlink, chdir...) of a path the
+ *   run has not yet changed records a `meta` input, once per probe kind; it is
+ *   not fingerprinted early (the engine reads it after the run).
  * - A probe that fails with ENOENT/ENOTDIR records `absent`, kept even when the
  *   run itself created the path afterwards ("probe, then create"): the run's
  *   behaviour depended on the absence, so a hit needs it too. A path that
@@ -37,10 +40,10 @@ import type { BytePath } from "../path/byte_path.ts";
 import { displayPath } from "../path/byte_path.ts";
 import { logger } from "../log/logger.ts";
 import type { StatType } from "./args.ts";
-import type { Effects, ObservedInput, ObservedOutput, Trust } from "./effects.ts";
+import type { Effects, MetaProbe, ObservedInput, ObservedOutput, Trust } from "./effects.ts";
 import type { PathFilter } from "./path_filter.ts";
 
-type InputKind = ObservedInput["kind"];
+type InputKind = Exclude<ObservedInput["kind"], "meta">;
 type OutputKind = ObservedOutput["kind"];
 
 interface Rec {
@@ -50,7 +53,8 @@ interface Rec {
   out: OutputKind | null;
   removed: boolean;
   type: StatType;
-  inputs: Set<InputKind> | null;
+  /** Input kinds recorded for the path (`meta:<probe>` for meta inputs). */
+  inputs: Set<string> | null;
   announced: boolean;
   readonly writable: boolean;
 }
@@ -83,7 +87,11 @@ const log = logger("trace");
  */
 export class PathBook {
   readonly #recs = new Map<BytePath, Rec>();
-  readonly #order: { path: BytePath; kind: InputKind; viaWrite?: boolean }[] = [];
+  readonly #order: ({ path: BytePath; kind: InputKind; viaWrite?: boolean } | {
+    path: BytePath;
+    kind: "meta";
+    probe: MetaProbe;
+  })[] = [];
   readonly #opts: PathBookOptions;
 
   constructor(opts: PathBookOptions) {
@@ -145,6 +153,21 @@ export class PathBook {
       return;
     }
     r.out = out;
+  }
+
+  /**
+   * A probe that read no content found the path (stat, access, readlink, chdir, an
+   * `O_PATH`/`O_DIRECTORY` open): a `meta` input, while the run has not changed the path.
+   */
+  meta(p: BytePath, probe: MetaProbe): void {
+    const r = this.#get(p);
+    if (r === null || r.touched) return;
+    if (r.prior === "unknown") r.prior = "existed";
+    const id = "meta:" + probe.kind;
+    if (r.inputs === null) r.inputs = new Set();
+    if (r.inputs.has(id)) return;
+    r.inputs.add(id);
+    this.#order.push({ path: p, kind: "meta", probe });
   }
 
   /** A probe found the path missing (ENOENT/ENOTDIR). */
@@ -289,7 +312,12 @@ export class PathBook {
   /** Builds the final effects. */
   finish(trust: Trust): Effects {
     const inputs: ObservedInput[] = [];
-    for (const { path, kind, viaWrite } of this.#order) {
+    for (const o of this.#order) {
+      if (o.kind === "meta") {
+        inputs.push(o);
+        continue;
+      }
+      const { path, kind, viaWrite } = o;
       const r = this.#recs.get(path)!;
       if (kind === "file" && (r.type === "dir" || r.type === "special")) continue;
       inputs.push(viaWrite ? { path, kind, priorUnknown: true } : { path, kind });

@@ -7,6 +7,8 @@
  * Symlinks themselves are never resolved: a file read through a symlinked
  * directory is recorded under the symlink path; the kernel follows the link
  * again on validation, so a changed target is still detected by content.
+ * Each collapse is reported (`onCollapse`) so that `x` being a real directory
+ * becomes an input: replacing it by a symlink later changes what `x/..` names.
  *
  * @module
  */
@@ -25,6 +27,12 @@ import { type BytePath, fsPath } from "../path/byte_path.ts";
  */
 export class PathNormalizer {
   readonly #realDir = new Map<BytePath, boolean>();
+  readonly #onCollapse: (dir: BytePath) => void;
+
+  /** `onCollapse` is called with `x` whenever `x/..` is collapsed. */
+  constructor(options: { readonly onCollapse?: (dir: BytePath) => void } = {}) {
+    this.#onCollapse = options.onCollapse ?? (() => {});
+  }
 
   /** Resolves `p` against absolute `base` (ignored when `p` is absolute). */
   resolve(base: BytePath, p: BytePath): BytePath {
@@ -36,7 +44,9 @@ export class PathNormalizer {
       if (part === "" || part === ".") continue;
       if (part === "..") {
         if (out.length === 0) continue; // "/.." is "/"
-        if (out.length > keepFrom && this.#isRealDir("/" + out.join("/"))) {
+        const dir = "/" + out.join("/");
+        if (out.length > keepFrom && this.#isRealDir(dir)) {
+          this.#onCollapse(dir);
           out.pop();
           continue;
         }

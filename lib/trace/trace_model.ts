@@ -68,7 +68,8 @@ export class TraceModel {
     this.#classifier = new Classifier({
       book: this.#book,
       table: this.#table,
-      normalizer: new PathNormalizer(),
+      // `x/..` is collapsed only while x is a real directory: that is an input too.
+      normalizer: new PathNormalizer({ onCollapse: (d) => this.#book.meta(d, { kind: "lstat" }) }),
       untrust,
       onExitGroup: (pid) => this.#groupEnded(pid),
     });

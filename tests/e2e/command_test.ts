@@ -723,3 +723,58 @@ e2e("argv, env or cwd that is not valid UTF-8 is refused with 125, never altered
   }
   assert.equal((await t.run(["--", "echo", "é ok"])).out, "é ok\n", "valid UTF-8 is fine");
 });
+
+e2e("test -d and test -x miss when the directory goes away or the mode changes", async (t) => {
+  Deno.mkdirSync(t.path("d"));
+  t.write("x", "#!/bin/sh\n");
+  Deno.chmodSync(t.path("x"), 0o755);
+  await settle();
+  const cmd = counted("test -d d && echo dir; test -x x && echo exe; true");
+  assert.equal((await t.run(cmd)).out, "dir\nexe\n");
+  assert.equal((await t.run(cmd)).out, "dir\nexe\n");
+  assert.equal(runs(t), 1);
+  Deno.chmodSync(t.path("x"), 0o644);
+  await settle();
+  assert.match((await t.run(["why", ...cmd])).out, /type or permissions of .*x changed/);
+  assert.equal((await t.run(cmd)).out, "dir\n", "chmod -x must miss");
+  assert.equal(runs(t), 2);
+  Deno.removeSync(t.path("d"));
+  await settle();
+  assert.equal((await t.run(cmd)).out, "", "a removed directory must miss");
+  assert.equal(runs(t), 3);
+  const why = await t.run(["why", ...cmd]);
+  assert.match(why.out, /would hit/);
+});
+
+e2e("readlink misses when the link is re-pointed", async (t) => {
+  Deno.symlinkSync("ta", t.path("L"));
+  await settle();
+  const cmd = counted("readlink L");
+  assert.equal((await t.run(cmd)).out, "ta\n");
+  assert.equal((await t.run(cmd)).out, "ta\n");
+  assert.equal(runs(t), 1);
+  Deno.removeSync(t.path("L"));
+  Deno.symlinkSync("tb", t.path("L"));
+  await settle();
+  const why = await t.run(["why", ...cmd]);
+  assert.match(why.out, /symlink .*L now points elsewhere/);
+  assert.equal((await t.run(cmd)).out, "tb\n");
+  assert.equal(runs(t), 2);
+});
+
+e2e("cat dd/../f misses when the directory dd is replaced by a symlink", async (t) => {
+  t.write("f", "top\n");
+  Deno.mkdirSync(t.path("dd"));
+  t.write("other/f", "other\n");
+  Deno.mkdirSync(t.path("other/sub"));
+  await settle();
+  const cmd = counted("cat dd/../f");
+  assert.equal((await t.run(cmd)).out, "top\n");
+  assert.equal((await t.run(cmd)).out, "top\n");
+  assert.equal(runs(t), 1);
+  Deno.removeSync(t.path("dd"));
+  Deno.symlinkSync("other/sub", t.path("dd"));
+  await settle();
+  assert.equal((await t.run(cmd)).out, "other\n", "dd/.. now names other/");
+  assert.equal(runs(t), 2);
+});

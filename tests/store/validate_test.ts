@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { digestBytes } from "../../lib/hash/digest.ts";
 import type { RecordedInput } from "../../lib/store/types.ts";
@@ -89,4 +89,32 @@ Deno.test("a memo row with a stale fingerprint is never trusted", async () => {
     utimesSync(a.path, 1_000_001, 1_000_001);
     assert.deepEqual(await store.validate([a], { now: later() }), { kind: "changed", input: a });
   });
+});
+
+Deno.test("meta inputs validate type, permission bits and link targets without hashing", async () => {
+  const hasher = countingHasher();
+  await withStore(async (store, dir) => {
+    const d = join(dir, "d");
+    const l = join(dir, "l");
+    mkdirSync(d, { mode: 0o755 });
+    chmodSync(d, 0o755);
+    symlinkSync("d", l);
+    const dirMeta: RecordedInput = { path: d, kind: "meta", digest: "s:dir:755" };
+    const viaLink: RecordedInput = { path: l, kind: "meta", digest: "s:dir:755" };
+    const linkItself: RecordedInput = { path: l, kind: "meta", digest: "l:lnk:777" };
+    const target: RecordedInput = { path: l, kind: "meta", digest: "r:64" }; // "d"
+    assert.equal(await store.validate([dirMeta, viaLink, linkItself, target]), null);
+    chmodSync(d, 0o700);
+    assert.deepEqual(await store.validate([dirMeta]), { kind: "changed", input: dirMeta });
+    rmSync(l);
+    symlinkSync("e", l);
+    assert.deepEqual(await store.validate([target]), { kind: "changed", input: target });
+    assert.deepEqual(await store.validate([viaLink]), { kind: "missing", input: viaLink });
+    rmSync(d, { recursive: true });
+    writeFileSync(d, "");
+    assert.deepEqual(await store.validate([dirMeta]), { kind: "changed", input: dirMeta });
+    rmSync(d);
+    assert.deepEqual(await store.validate([dirMeta]), { kind: "missing", input: dirMeta });
+    assert.equal(hasher.files + hasher.dirs, 0);
+  }, { hasher });
 });

@@ -87,7 +87,7 @@ Deno.test("renaming a pre-existing directory makes the run untrusted", () => {
   assert.equal(r.effects.trust.kind, "untrusted");
 });
 
-Deno.test("stat of a regular file is a file input, of a directory nothing; a listing is a listing", () => {
+Deno.test("stat of a regular file is a file and a meta input, of a directory a meta input; a listing is a listing", () => {
   const r = run([
     `1  newfstatat(${cwd}, "${hx("f")}", {st_mode=S_IFREG|0644, st_size=1, ...}, 0) = 0`,
     `1  statx(${cwd}, "${
@@ -100,10 +100,13 @@ Deno.test("stat of a regular file is a file input, of a directory nothing; a lis
       hx("/w/d3")
     }>, "", {st_mode=S_IFDIR|0755, st_size=4096, ...}, AT_EMPTY_PATH) = 0`,
   ]);
-  assert.deepEqual(r.effects.inputs, [{ path: "/w/f", kind: "file" }, {
-    path: "/w/d2",
-    kind: "listing",
-  }]);
+  assert.deepEqual(r.effects.inputs, [
+    { path: "/w/f", kind: "file" },
+    { path: "/w/f", kind: "meta", probe: { kind: "stat" } },
+    { path: "/w/d", kind: "meta", probe: { kind: "stat" } },
+    { path: "/w/d2", kind: "meta", probe: { kind: "stat" } },
+    { path: "/w/d2", kind: "listing" },
+  ]);
 });
 
 Deno.test("a file read through a symlinked directory is recorded under the symlink path", () => {
@@ -116,7 +119,47 @@ Deno.test("'..' after a component that is not a real directory is kept, after a 
     open(1, "/nonexistent-casher/x/../y", "O_RDONLY", ok("/y")),
     open(1, "/usr/bin/../lib/z", "O_RDONLY", ok("/usr/lib/z")),
   ]);
-  assert.deepEqual(inputsOf(r.effects), ["/nonexistent-casher/x/../y", "/usr/lib/z"]);
+  assert.deepEqual(r.effects.inputs, [
+    { path: "/nonexistent-casher/x/../y", kind: "file" },
+    { path: "/usr/bin", kind: "meta", probe: { kind: "lstat" } },
+    { path: "/usr/lib/z", kind: "file" },
+  ], "the collapse depends on /usr/bin being a real directory: an lstat meta input");
+});
+
+Deno.test("probes that read no content are meta inputs: access, lstat, O_PATH, readlink, chdir", () => {
+  const r = run([
+    `1  access("${hx("x")}", X_OK) = 0`,
+    `1  faccessat2(${cwd}, "${hx("nx")}", X_OK, AT_EACCESS) = -1 EACCES (Permission denied)`,
+    `1  newfstatat(${cwd}, "${
+      hx("l")
+    }", {st_mode=S_IFLNK|0777, st_size=2, ...}, AT_SYMLINK_NOFOLLOW) = 0`,
+    open(1, "p", "O_RDONLY|O_PATH|O_NOFOLLOW", ok("p")),
+    `1  readlink("${hx("L")}", "${hx("ta")}", 1023) = 2`,
+    `1  readlinkat(${cwd}, "${hx("long")}", "${hx("abcd")}", 4) = 4`,
+    `1  readlink("${hx("x")}", 0x7ffd, 1023) = -1 EINVAL (Invalid argument)`,
+    `1  chdir("${hx("sub")}") = 0`,
+  ]);
+  assert.deepEqual(r.effects.inputs, [
+    { path: "/w/x", kind: "meta", probe: { kind: "stat" } },
+    { path: "/w/nx", kind: "meta", probe: { kind: "stat" } },
+    { path: "/w/l", kind: "meta", probe: { kind: "lstat" } },
+    { path: "/w/p", kind: "meta", probe: { kind: "lstat" } },
+    { path: "/w/L", kind: "meta", probe: { kind: "readlink", target: "ta" } },
+    { path: "/w/long", kind: "meta", probe: { kind: "readlink", target: null } },
+    { path: "/w/x", kind: "meta", probe: { kind: "lstat" } },
+    { path: "/w/sub", kind: "meta", probe: { kind: "stat" } },
+  ]);
+});
+
+Deno.test("a probe of a path the run already changed is not a meta input", () => {
+  const r = run([
+    `1  mkdir("${hx("d")}", 0777) = 0`,
+    `1  newfstatat(${cwd}, "${hx("d")}", {st_mode=S_IFDIR|0755, st_size=4096, ...}, 0) = 0`,
+    `1  symlink("${hx("t")}", "${hx("L")}") = 0`,
+    `1  readlink("${hx("L")}", "${hx("t")}", 1023) = 1`,
+  ]);
+  assert.deepEqual(r.effects.inputs, []);
+  assert.deepEqual(outputsOf(r.effects), ["/w/d", "/w/L"]);
 });
 
 Deno.test("append to a path not known to exist is input and output and fires onFirstRead", () => {
@@ -153,7 +196,7 @@ Deno.test("a child seen before its clone returns inherits the forking parent's c
     `2  chdir("${hx("/x")}") = 0`,
     `1  stat("${hx("g")}", {st_mode=S_IFREG|0644, st_size=1, ...}) = 0`,
   ]);
-  assert.deepEqual(inputsOf(r.effects), ["/w/sub/f", "/w/sub/g"]);
+  assert.deepEqual(inputsOf(r.effects, "file"), ["/w/sub/f", "/w/sub/g"]);
 });
 
 Deno.test("threads created with CLONE_FS share the cwd", () => {
@@ -162,7 +205,7 @@ Deno.test("threads created with CLONE_FS share the cwd", () => {
     `2  chdir("${hx("/t")}") = 0`,
     `1  stat("${hx("f")}", {st_mode=S_IFREG|0644, st_size=1, ...}) = 0`,
   ]);
-  assert.deepEqual(inputsOf(r.effects), ["/t/f"]);
+  assert.deepEqual(inputsOf(r.effects, "file"), ["/t/f"]);
 });
 
 Deno.test("a truncated path, an unknown line and an unknown syscall each mark the run untrusted", () => {
