@@ -57,6 +57,10 @@ interface Rec {
   inputs: Set<string> | null;
   announced: boolean;
   readonly writable: boolean;
+  /** Its content was read before the run changed it (not merely stat'ed). */
+  contentRead: boolean;
+  /** The run replaced its whole content (truncating write, create, rename onto it). */
+  replaced: boolean;
 }
 
 /** How a write treats the old content. */
@@ -87,7 +91,7 @@ const log = logger("trace");
  */
 export class PathBook {
   readonly #recs = new Map<BytePath, Rec>();
-  readonly #order: ({ path: BytePath; kind: InputKind; viaWrite?: boolean } | {
+  readonly #order: ({ path: BytePath; kind: InputKind; viaWrite?: boolean; viaStat?: boolean } | {
     path: BytePath;
     kind: "meta";
     probe: MetaProbe;
@@ -112,6 +116,8 @@ export class PathBook {
       inputs: null,
       announced: false,
       writable: this.#opts.filter.writable(p),
+      contentRead: false,
+      replaced: false,
     };
     this.#recs.set(p, r);
     return r;
@@ -120,13 +126,19 @@ export class PathBook {
   #input(
     p: BytePath,
     r: Rec,
-    opts: { readonly kind: InputKind; readonly viaWrite?: boolean },
+    opts: { readonly kind: InputKind; readonly viaWrite?: boolean; readonly viaStat?: boolean },
   ): void {
     const { kind } = opts;
     if (r.inputs === null) r.inputs = new Set();
     if (r.inputs.has(kind)) return;
     r.inputs.add(kind);
-    this.#order.push(opts.viaWrite ? { path: p, kind, viaWrite: true } : { path: p, kind });
+    this.#order.push(
+      opts.viaWrite
+        ? { path: p, kind, viaWrite: true }
+        : opts.viaStat
+        ? { path: p, kind, viaStat: true }
+        : { path: p, kind },
+    );
     if (kind !== "absent" && !r.announced) {
       r.announced = true;
       const cb = this.#opts.onFirstRead;
@@ -188,7 +200,7 @@ export class PathBook {
     if (!r.touched) {
       if (r.prior === "unknown") r.prior = "existed";
       if (type !== "unknown") r.type = type;
-      if (type === "reg") this.#input(p, r, { kind: "file" });
+      if (type === "reg") this.#input(p, r, { kind: "file", viaStat: true });
     }
     r.now = "exists";
   }
@@ -200,6 +212,7 @@ export class PathBook {
     if (!r.touched) {
       if (r.prior === "unknown") r.prior = "existed";
       if (kind === "listing") r.type = "dir";
+      r.contentRead = true;
       this.#input(p, r, { kind });
     }
     r.now = "exists";
@@ -215,6 +228,7 @@ export class PathBook {
         this.#input(p, r, { kind: "file", viaWrite: true });
       }
     }
+    if (how !== "modify") r.replaced = true;
     this.#touch(p, r, { now: "exists", out: "file" });
   }
 
@@ -264,7 +278,10 @@ export class PathBook {
       this.#touch(src, s, { now: "gone", out: null });
       s.removed = true;
     }
-    if (d !== null) this.#touch(dst, d, { now: "exists", out: sKind });
+    if (d !== null) {
+      d.replaced = true;
+      this.#touch(dst, d, { now: "exists", out: sKind });
+    }
   }
 
   #source(p: BytePath, r: Rec | null, opts: { readonly kind: OutputKind }): void {
@@ -317,9 +334,13 @@ export class PathBook {
         inputs.push(o);
         continue;
       }
-      const { path, kind, viaWrite } = o;
+      const { path, kind, viaWrite, viaStat } = o;
       const r = this.#recs.get(path)!;
       if (kind === "file" && (r.type === "dir" || r.type === "special")) continue;
+      // Stat'ed, never read, then wholly replaced by the run (gcc stats `-o m.o` before
+      // writing it): its old content cannot reach the results, so only its type and
+      // permissions (the meta input) are kept.
+      if (kind === "file" && viaStat && !r.contentRead && r.replaced) continue;
       inputs.push(viaWrite ? { path, kind, priorUnknown: true } : { path, kind });
     }
     const outputs: ObservedOutput[] = [];
