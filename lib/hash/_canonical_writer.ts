@@ -17,7 +17,9 @@ export const Tag = {
   hole: 0x08,
   object: 0x09,
   instance: 0x0a,
+  /** Retired: `Map` entries sorted by encoding (ignored insertion order, a wrong hit). */
   map: 0x0b,
+  /** Retired: `Set` elements sorted by encoding. */
   set: 0x0c,
   date: 0x0d,
   regexp: 0x0e,
@@ -30,6 +32,10 @@ export const Tag = {
   error: 0x15,
   boxed: 0x16,
   bytes: 0x17,
+  /** `Map` entries in insertion order (new tag, so no key of the sorted format matches). */
+  orderedMap: 0x18,
+  /** `Set` elements in insertion order. */
+  orderedSet: 0x19,
 } as const;
 
 /** Appends bytes, numbers and strings; every variable-length item is length-prefixed. */

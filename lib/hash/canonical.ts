@@ -3,19 +3,27 @@
  * string for any argument value. Two values encode equally only when they are equal as
  * cache keys:
  * - object key order does not matter; array order does; holes differ from `undefined`;
- * - `Map` entries and `Set` elements are sorted by their encoding;
+ * - `Map` entries and `Set` elements are encoded in insertion order, since iteration
+ *   order is observable (`[...m.keys()].join()`): the same entries in another order differ;
  * - `1`, `"1"`, `1n`, `-0`, `0`, `NaN`, `null`, `undefined` all differ;
  * - typed arrays carry their concrete type; `Date` (invalid too), `RegExp`, `URL`,
  *   `ArrayBuffer`, `DataView`, `Error` and boxed primitives are tagged;
  * - a class instance contributes its constructor name and own enumerable fields
- *   (private `#fields` are invisible: give such classes a key-relevant public field);
+ *   (private `#fields` and getters are invisible: give such classes a key-relevant public
+ *   field);
  * - a `file:` URL is a path: `opts.onFileUrl` decides what else to embed (a content digest);
- * - functions, symbols, symbol keys, `WeakMap`/`WeakSet`/`WeakRef`/`Promise` and cycles
- *   throw a `TypeError` naming where they were found.
+ * - functions, symbols, symbol keys, cycles, a `Proxy` (keyed by what its traps show, not
+ *   its target) and any other built-in object (one whose class, or an ancestor class, is
+ *   the runtime's own: `Headers`, `Request`, `Blob`, `URLSearchParams`, `WeakRef`,
+ *   `Promise`...: their state is internal, so every instance would share one key) throw a
+ *   `TypeError` naming where they were found. A class is the runtime's own when its
+ *   source is `[native code]` (Bun, V8 built-ins) or it is the global of its name (Deno
+ *   implements web classes in JS).
  *
  * @module
  */
-import { ByteWriter, compareBytes, Tag } from "./_canonical_writer.ts";
+import { types } from "node:util";
+import { ByteWriter, Tag } from "./_canonical_writer.ts";
 import { fileUrlPath } from "./_canonical_url.ts";
 import { pathBytes } from "../path/byte_path.ts";
 import type { BytePath } from "../path/byte_path.ts";
@@ -38,8 +46,8 @@ export interface CanonicalOptions {
  * @example
  * ```ts
  * import { encodeCanonical } from "./canonical.ts";
- * const a = encodeCanonical({ x: 1, y: [2n, new Set(["a"])] });
- * const b = encodeCanonical({ y: [2n, new Set(["a"])], x: 1 });
+ * const a = encodeCanonical({ x: 1, y: [2n, new Set(["a", "b"])] });
+ * const b = encodeCanonical({ y: [2n, new Set(["a", "b"])], x: 1 });
  * a.join() === b.join(); // true
  * encodeCanonical(1).join() === encodeCanonical("1").join(); // false
  * ```
@@ -96,6 +104,13 @@ class Encoder {
 
   #object(v: object, at: string): void {
     const w = this.w;
+    if (types.isProxy(v)) {
+      throw this.#reject(
+        at,
+        "is a Proxy: it would be keyed by what its traps show, not by its target, so it " +
+          "cannot be part of a cache key",
+      );
+    }
     if (Array.isArray(v)) return this.#array(v, at);
     if (ArrayBuffer.isView(v)) {
       const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
@@ -123,24 +138,22 @@ class Encoder {
       w.str(v.source);
       return w.str(v.flags);
     }
-    if (v instanceof Map) return this.#sorted(Tag.map, [...v], { at, what: "map entry" });
-    if (v instanceof Set) return this.#sorted(Tag.set, [...v], { at, what: "set element" });
+    if (v instanceof Map) return this.#ordered(Tag.orderedMap, [...v], { at, what: "map entry" });
+    if (v instanceof Set) return this.#ordered(Tag.orderedSet, [...v], { at, what: "set element" });
     if (v instanceof URL) return this.#url(v);
     if (v instanceof Error) return this.#error(v, at);
-    if (
-      v instanceof Promise || v instanceof WeakMap || v instanceof WeakSet ||
-      (typeof WeakRef !== "undefined" && v instanceof WeakRef)
-    ) {
-      const name = v.constructor?.name ?? "object";
-      throw this.#reject(
-        at,
-        `is a ${name}: its contents are not visible, so it cannot be part of a cache key`,
-      );
-    }
     const box = BOXES.find((B) => v instanceof B);
     if (box) {
       w.byte(Tag.boxed);
       return this.value(v.valueOf(), `${at}<boxed>`);
+    }
+    const builtin = builtinClass(v);
+    if (builtin !== null) {
+      throw this.#reject(
+        at,
+        `is a ${builtin}: a built-in object's state is internal, invisible to the key, so it ` +
+          `cannot be part of a cache key (pass its data explicitly)`,
+      );
     }
     const proto = Object.getPrototypeOf(v);
     if (proto === Object.prototype || proto === null) w.byte(Tag.object);
@@ -184,26 +197,22 @@ class Encoder {
     }
   }
 
-  #sorted(
+  /** Map entries / Set elements in insertion order (observable through iteration). */
+  #ordered(
     tag: number,
     items: unknown[],
     opts: { readonly at: string; readonly what: string },
   ): void {
     const { at, what } = opts;
-    const parts = items.map((item, i) => {
-      const sub = new Encoder(this.label, this.onFileUrl);
-      for (const o of this.#stack) sub.#stack.add(o);
-      if (tag === Tag.map) {
-        const [k, val] = item as [unknown, unknown];
-        sub.value(k, `${at}<${what} #${i} key>`);
-        sub.value(val, `${at}<${what} #${i} value>`);
-      } else sub.value(item, `${at}<${what} #${i}>`);
-      return sub.w.bytes();
-    });
-    parts.sort(compareBytes);
     this.w.byte(tag);
-    this.w.u32(parts.length);
-    for (const p of parts) this.w.raw(p);
+    this.w.u32(items.length);
+    items.forEach((item, i) => {
+      if (tag === Tag.orderedMap) {
+        const [k, val] = item as [unknown, unknown];
+        this.value(k, `${at}<${what} #${i} key>`);
+        this.value(val, `${at}<${what} #${i} value>`);
+      } else this.value(item, `${at}<${what} #${i}>`);
+    });
   }
 
   #url(v: URL): void {
@@ -236,4 +245,42 @@ class Encoder {
   #reject(at: string, what: string): TypeError {
     return new TypeError(`${this.label}${at === "" ? "" : ` at ${at}`} ${what}`);
   }
+}
+
+/** Per constructor: whether it is the runtime's own class (memoized: `toString` is costly). */
+const builtinMemo = new WeakMap<object, boolean>();
+
+/**
+ * The name of the first class on `v`'s prototype chain (below `Object`) that is the
+ * runtime's own, or `null` when there is none. Supported built-ins (`Map`, `Date`...) are
+ * handled before this is asked.
+ */
+function builtinClass(v: object): string | null {
+  for (
+    let p = Object.getPrototypeOf(v);
+    p !== null && p !== Object.prototype;
+    p = Object.getPrototypeOf(p)
+  ) {
+    const ctor: unknown = Object.getOwnPropertyDescriptor(p, "constructor")?.value;
+    if (typeof ctor !== "function") continue;
+    let builtin = builtinMemo.get(ctor);
+    if (builtin === undefined) {
+      builtin = isBuiltinClass(ctor);
+      builtinMemo.set(ctor, builtin);
+    }
+    if (builtin) return ctor.name || "built-in object";
+  }
+  return null;
+}
+
+// deno-lint-ignore ban-types
+function isBuiltinClass(ctor: Function): boolean {
+  try {
+    if (Function.prototype.toString.call(ctor).includes("[native code]")) return true;
+  } catch {
+    return true; // not even a plain function: nothing of it is visible
+  }
+  const name = ctor.name;
+  return typeof name === "string" && name !== "" &&
+    (globalThis as Record<string, unknown>)[name] === ctor;
 }
