@@ -10,6 +10,8 @@
  * - Removing a path the call created drops it (temp files); removing a pre-existing path
  *   is a deletion. Re-creating a deleted path cancels the deletion.
  * - A probe that found a directory records nothing (directory existence is not tracked).
+ * - A read through a symlink the call created is also a read of the link's target (the
+ *   tracker asks {@link AccessLog.createdSymlink} and notes the target as read too).
  *
  * @module
  */
@@ -68,6 +70,11 @@ export class AccessLog {
       case "move-from":
         return this.#removed(path, outcome, { moved: true });
     }
+  }
+
+  /** Whether `path` is a symlink this call created (and still holds as an output). */
+  createdSymlink(path: BytePath): boolean {
+    return this.#outputs.get(path) === "symlink";
   }
 
   /** Marks the call as not cacheable, keeping the first reason. */

@@ -13,9 +13,10 @@
  * @module
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { statSync } from "node:fs";
+import { readlinkSync, statSync } from "node:fs";
+import { posix } from "node:path";
 import { type Chunk, ChunkRecorder } from "../capture/chunk_log.ts";
-import type { BytePath } from "../path/byte_path.ts";
+import { type BytePath, bytePathFromBytes, fsPath, resolveBytePath } from "../path/byte_path.ts";
 import type { Effects } from "../trace/effects.ts";
 import { installRuntimeHooks, type RuntimeRecorder } from "../runtime/fs_hooks.ts";
 import { AccessLog } from "./_access_log.ts";
@@ -58,18 +59,39 @@ class Tracker implements RuntimeRecorder {
     if (!this.open) return;
     try {
       const p = pathArg(raw);
-      if (p === undefined) return;
-      if (this.onFirstRead !== undefined && !this.#touched.has(p)) {
-        this.#touched.add(p);
-        if ((access === "read" || access === "list") && outcome === "ok") {
-          // Synchronous here: the stat of the fingerprint happens before the call goes on.
-          const notify = this.onFirstRead;
-          untracked(() => notify(p));
-        }
-      }
-      this.log.note(access, p, { outcome });
+      if (p !== undefined) this.#note(access, p, { outcome, hops: 0 });
     } catch (e) {
       this.log.untrust(`a file operation could not be recorded (${String(e)})`);
+    }
+  }
+
+  #note(
+    access: Parameters<RuntimeRecorder["fs"]>[0],
+    p: BytePath,
+    opts: { readonly outcome: Parameters<RuntimeRecorder["fs"]>[2]["outcome"]; hops: number },
+  ): void {
+    const { outcome } = opts;
+    if (this.onFirstRead !== undefined && !this.#touched.has(p)) {
+      this.#touched.add(p);
+      if ((access === "read" || access === "list") && outcome === "ok") {
+        // Synchronous here: the stat of the fingerprint happens before the call goes on.
+        const notify = this.onFirstRead;
+        untracked(() => notify(p));
+      }
+    }
+    this.log.note(access, p, { outcome });
+    // Reading through a link the call made itself reads its target, which nothing else
+    // records: the link is an output, not an input. Chains of such links are followed.
+    if ((access === "read" || access === "list") && this.log.createdSymlink(p)) {
+      if (opts.hops >= MAX_LINK_HOPS) {
+        return this.log.untrust(`too many levels of symlinks the call created at ${p}`);
+      }
+      // Not recorded itself (Deno's node:fs reads links through the hooked Deno API).
+      const target = this.nested(() => linkTarget(p));
+      if (target === undefined) {
+        return this.log.untrust(`the symlink ${p} the call created could not be read back`);
+      }
+      this.#note(access, target, { outcome, hops: opts.hops + 1 });
     }
   }
 
@@ -89,6 +111,20 @@ class Tracker implements RuntimeRecorder {
       nesting.depth--;
     }
   }
+}
+
+/** Like the kernel's limit on symlink hops in one path resolution. */
+const MAX_LINK_HOPS = 40;
+
+/** The target of the symlink at `link`, resolved against the link's directory. */
+function linkTarget(link: BytePath): BytePath | undefined {
+  let target: Buffer;
+  try {
+    target = readlinkSync(fsPath(link), { encoding: "buffer" });
+  } catch {
+    return undefined;
+  }
+  return resolveBytePath(posix.dirname(link), bytePathFromBytes(target));
 }
 
 const als = new AsyncLocalStorage<Tracker>();
