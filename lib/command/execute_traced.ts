@@ -14,7 +14,7 @@ import { startTrace } from "../trace/runner.ts";
 import { forwardSignals } from "./forward_signals.ts";
 import { signalStreamHolders } from "./pipe_writers.ts";
 import { runPlain } from "./run_plain.ts";
-import { type KeyedStdin, plainStdin } from "./stdin.ts";
+import { type KeyedStdin, plainStdin, stdinOffset } from "./stdin.ts";
 import { teeStreams } from "./tee.ts";
 
 const log = logger("command");
@@ -99,9 +99,22 @@ export async function executeTraced(cmd: TracedCommand, ctx: ExecContext): Promi
   const [{ exit, effects }, tee] = done;
   let result: WorkResult;
   switch (exit.kind) {
-    case "exited":
-      result = { kind: "exit", code: exit.code };
+    case "exited": {
+      // How far the command moved a stdin file's shared offset: a hit moves it as far.
+      const advance = cmd.stdin.kind === "file" ? stdinOffset() - cmd.stdin.offset : 0;
+      if (advance < 0) {
+        return {
+          result: { kind: "exit", code: exit.code },
+          chunks: [],
+          effects,
+          storable: { kind: "no", reason: "the command moved its stdin file's offset backwards" },
+        };
+      }
+      result = advance > 0
+        ? { kind: "exit", code: exit.code, stdinAdvance: advance }
+        : { kind: "exit", code: exit.code };
       break;
+    }
     case "signaled":
       result = { kind: "signaled", code: exit.code, signal: exit.signal };
       break;

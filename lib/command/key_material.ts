@@ -1,6 +1,6 @@
 /**
  * What identifies a command run: argv, the absolute cwd, the allow-listed environment,
- * the stdin digest, and the declared paths and output roots. Encoded canonically
+ * the stdin digest (a file's marked as one), and the declared paths and output roots. Encoded canonically
  * (sorted keys, fixed field order) and hashed into the key.
  *
  * @module
@@ -35,8 +35,14 @@ export interface CommandKeyMaterial {
  */
 export function encodeCommandKey(m: CommandKeyMaterial): string {
   const env = Object.keys(m.env).sort().map((k) => [k, m.env[k]]);
-  // A file and a pipe with the same bytes are the same input.
-  const stdin = m.stdin.kind === "data" || m.stdin.kind === "file" ? m.stdin.digest : m.stdin.kind;
+  // A file is keyed apart from a pipe with the same bytes: a hit on a file must also move
+  // its shared offset as far as the command did, which a run fed by a pipe never recorded
+  // (nor did entries stored before offsets were recorded, which this prefix leaves behind).
+  const stdin = m.stdin.kind === "data"
+    ? m.stdin.digest
+    : m.stdin.kind === "file"
+    ? `file:${m.stdin.digest}`
+    : m.stdin.kind;
   return JSON.stringify([
     "casher-command/1",
     m.argv,

@@ -19,6 +19,7 @@ import { executeTraced } from "./execute_traced.ts";
 import { type CommandIdentity, commandKey } from "./command_key.ts";
 import { runPlain } from "./run_plain.ts";
 import {
+  advanceStdin,
   captureStdin,
   type KeyedStdin,
   plainStdin,
@@ -126,6 +127,10 @@ async function runThroughCache(
     declaredInputs: id.inputs,
     declaredOutputs: id.outputs,
     prefetch: argvPaths(opts.argv, { cwd: opts.cwd }),
+    // The command took that many bytes of its stdin file: so does the replay.
+    beforeStreams: (recorded) => {
+      if (recorded.kind === "exit" && recorded.stdinAdvance) advanceStdin(recorded.stdinAdvance);
+    },
     execute: (ctx) => {
       state.started = true;
       return executeTraced({

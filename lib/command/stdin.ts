@@ -43,8 +43,11 @@ export const STDIN_SPOOL_LIMIT = 256 << 20;
 export type StdinSource =
   | { readonly kind: "none" }
   | { readonly kind: "tty" }
-  /** A regular file, hashed from fd 0's offset on; the command inherits fd 0. */
-  | { readonly kind: "file"; readonly digest: string }
+  /**
+   * A regular file, hashed from fd 0's offset on (`offset`, before the run); the command
+   * inherits fd 0.
+   */
+  | { readonly kind: "file"; readonly digest: string; readonly offset: number }
   /** A stream read to its end: `spool` (a `/proc/self/fd/N` path) holds its bytes. */
   | { readonly kind: "data"; readonly spool: string; readonly digest: string }
   /**
@@ -76,7 +79,10 @@ export async function captureStdin(options: { tmpDir: string }): Promise<StdinSo
   }
   if (isatty(0)) return { kind: "tty" };
   if (st.isCharacterDevice() && st.rdev === DEV_NULL_RDEV) return { kind: "none" };
-  if (st.isFile()) return { kind: "file", digest: await digestStdinFile() };
+  if (st.isFile()) {
+    const offset = stdinOffset();
+    return { kind: "file", digest: await digestStdinFile(offset), offset };
+  }
   return await spoolStream(options.tmpDir, STDIN_SPOOL_LIMIT);
 }
 
@@ -115,9 +121,8 @@ export function plainStdin(stdin: StdinSource): PlainStdin {
   }
 }
 
-/** Hashes fd 0's file from its current offset without moving that (shared) offset. */
-async function digestStdinFile(): Promise<string> {
-  const offset = stdinOffset();
+/** Hashes fd 0's file from `offset` on without moving its (shared) offset. */
+async function digestStdinFile(offset: number): Promise<string> {
   let fd: number;
   let own = true;
   try {
@@ -142,11 +147,40 @@ async function digestStdinFile(): Promise<string> {
   }
 }
 
-/** The offset of fd 0 (the `pos:` line of `/proc/self/fdinfo/0`). */
-function stdinOffset(): number {
+/**
+ * The offset of fd 0 (the `pos:` line of `/proc/self/fdinfo/0`), shared with every process
+ * that inherited the same open file.
+ *
+ * @example
+ * ```ts ignore
+ * const before = stdinOffset(); // then run the command; stdinOffset() - before = bytes it took
+ * ```
+ */
+export function stdinOffset(): number {
   const m = /^pos:\s*(\d+)$/m.exec(readFileSync("/proc/self/fdinfo/0", "utf8"));
   if (m === null) throw new Error("cannot read the offset of stdin from /proc/self/fdinfo/0");
   return Number(m[1]);
+}
+
+/**
+ * Moves fd 0's shared offset forward by `bytes` by reading and discarding them, as a
+ * replayed run whose command consumed that much of a stdin file must (the shell's next
+ * command reads on from there). Stops early at the end of the file.
+ *
+ * @example
+ * ```ts ignore
+ * if (entry.result.kind === "exit" && entry.result.stdinAdvance) {
+ *   advanceStdin(entry.result.stdinAdvance);
+ * }
+ * ```
+ */
+export function advanceStdin(bytes: number): void {
+  const buf = Buffer.allocUnsafe(Math.min(bytes, 1 << 20));
+  for (let left = bytes; left > 0;) {
+    const n = readSync(0, buf, 0, Math.min(left, buf.length), null);
+    if (n === 0) return;
+    left -= n;
+  }
 }
 
 /** Reads fd 0 into an unlinked spool file, up to `limit` bytes. */

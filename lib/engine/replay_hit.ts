@@ -12,7 +12,7 @@ import {
   type ReplayOutcome,
   type ReplayTarget,
 } from "../capture/replay.ts";
-import type { Entry } from "../store/types.ts";
+import type { Entry, RecordedResult } from "../store/types.ts";
 import { restoreOutputs, type RestoreSource } from "./restore_outputs.ts";
 import type { ReplayOutputs } from "./types.ts";
 
@@ -42,7 +42,13 @@ export type ReplaySource = RestoreSource;
  */
 export async function replayHit(
   source: ReplaySource,
-  hit: { entry: Entry; policy: ReplayOutputs; target?: ReplayTarget },
+  hit: {
+    entry: Entry;
+    policy: ReplayOutputs;
+    target?: ReplayTarget;
+    /** Called with the recorded result after the outputs are restored, before the streams. */
+    beforeStreams?: (recorded: RecordedResult) => void;
+  },
 ): Promise<ReplayedHit> {
   const { entry } = hit;
   const chunks = entry.streamBlob === null ? [] : decodeChunkLog(
@@ -56,6 +62,7 @@ export async function replayHit(
     deletions: entry.deletions,
     policy: hit.policy,
   });
+  hit.beforeStreams?.(entry.result);
   const streams = replayChunks(chunks, hit.target ?? processTarget);
   return { result, streams };
 }

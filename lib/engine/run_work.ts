@@ -92,6 +92,7 @@ async function tryHit(work: Work, options: RunWorkOptions): Promise<HitOrMiss> {
       entry,
       policy: options.policy.replayOutputs,
       target: options.target,
+      beforeStreams: work.beforeStreams,
     });
     options.store.completeHit(pin, entry.id, { savedMs: entry.durationMs });
     log.info("hit {label}: replayed, saved {ms} ms", { label: work.label, ms: entry.durationMs });
@@ -235,7 +236,12 @@ function vetoOf(exec: Execution, policy: RunPolicy): string | null {
 
 async function recordResult(store: Store, exec: Execution): Promise<RecordedResult> {
   const r = exec.result;
-  if (r.kind === "exit") return { kind: "exit", code: r.code };
+  if (r.kind === "exit") {
+    return r.stdinAdvance ? { kind: "exit", code: r.code, stdinAdvance: r.stdinAdvance } : {
+      kind: "exit",
+      code: r.code,
+    };
+  }
   if (r.kind === "value") {
     return { kind: "value", blob: (await store.blobs.putBytes(r.bytes)).digest };
   }

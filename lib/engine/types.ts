@@ -8,7 +8,7 @@ import type { Chunk } from "../capture/chunk_log.ts";
 import type { ReplayOutcome } from "../capture/replay.ts";
 import type { ContentSnapshot } from "./fingerprint.ts";
 import type { BytePath } from "../path/byte_path.ts";
-import type { Entry, InputMismatch } from "../store/types.ts";
+import type { Entry, InputMismatch, RecordedResult } from "../store/types.ts";
 import type { Effects } from "../trace/effects.ts";
 
 /** Which recorded outputs a hit writes back. */
@@ -27,7 +27,12 @@ export interface ExecContext {
 
 /** How the work ended. `exit` and `value` may be stored; the others never are. */
 export type WorkResult =
-  | { readonly kind: "exit"; readonly code: number }
+  | {
+    readonly kind: "exit";
+    readonly code: number;
+    /** Bytes the command moved its stdin file's shared offset (stored with the result). */
+    readonly stdinAdvance?: number;
+  }
   | { readonly kind: "value"; readonly bytes: Uint8Array }
   | { readonly kind: "signaled"; readonly code: number; readonly signal: string }
   | { readonly kind: "thrown"; readonly error: unknown };
@@ -68,6 +73,12 @@ export interface Work {
   readonly declaredOutputs: readonly BytePath[];
   /** Runs the work (showing output live) and reports what happened. */
   readonly execute: (ctx: ExecContext) => Promise<Execution>;
+  /**
+   * On a hit, called with the recorded result once the outputs are restored, right before
+   * the streams are replayed: the face re-applies what only it knows how to (the command
+   * face moves stdin's offset as the command did).
+   */
+  readonly beforeStreams?: (recorded: RecordedResult) => void;
 }
 
 /** Per-call policy the engine applies. */

@@ -37,7 +37,15 @@ export type RecordedOutput =
 
 /** How the cached work ended. */
 export type RecordedResult =
-  | { readonly kind: "exit"; readonly code: number }
+  | {
+    readonly kind: "exit";
+    readonly code: number;
+    /**
+     * How many bytes the command moved the shared offset of a regular file on its stdin
+     * (absent: none); a hit moves it as far again, so what reads stdin next sees the same.
+     */
+    readonly stdinAdvance?: number;
+  }
   | { readonly kind: "value"; readonly blob: string };
 
 /** Everything needed to store a new candidate entry (blobs must already be stored). */

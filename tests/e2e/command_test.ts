@@ -779,3 +779,26 @@ e2e("cat dd/../f misses when the directory dd is replaced by a symlink", async (
   assert.equal((await t.run(cmd)).out, "other\n", "dd/.. now names other/");
   assert.equal(runs(t), 2);
 });
+
+e2e("a hit moves a stdin file's offset as far as the command did", async (t) => {
+  t.write("in.txt", "l1\nl2\nl3\n");
+  await settle();
+  const casher = casherWords(t);
+  // A pipe with the same bytes first: its entry records no offset, and must not serve the file.
+  const piped = await spawn(["bash", "-c", `printf 'l1\\nl2\\nl3\\n' | ${casher} -- head -n1`], {
+    cwd: t.dir,
+  });
+  assert.equal(piped.out, "l1\n");
+  const script = `( ${casher} -v -- head -n1; echo rest:; cat ) < in.txt`;
+  for (const pass of ["miss", "hit"]) {
+    const r = await spawn(["bash", "-c", script], { cwd: t.dir });
+    assert.equal(r.out, "l1\nrest:\nl2\nl3\n", `${pass}: ${r.err}`);
+    if (pass === "hit") assert.match(r.err, /casher: hit head -n1/);
+  }
+  // From another offset the bytes differ, so it is another entry, and it advances too.
+  const later = `( read x; ${casher} -v -- head -n1; echo rest:; cat ) < in.txt`;
+  for (const pass of ["miss", "hit"]) {
+    const r = await spawn(["bash", "-c", later], { cwd: t.dir });
+    assert.equal(r.out, "l2\nrest:\nl3\n", `${pass}: ${r.err}`);
+  }
+});
