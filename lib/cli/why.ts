@@ -69,6 +69,10 @@ export function describeMismatch(m: InputMismatch): string {
             : `type or permissions of ${path} changed`;
         case "exec":
           return `executable ${path} changed (content digest differs)`;
+        case "absent":
+          return m.input.digest === "ENOTDIR"
+            ? `${path} is still missing, but no longer because a parent is not a directory`
+            : `${path} is still missing, but now because a parent is not a directory`;
         default:
           return `file ${path} changed (content digest differs)`;
       }

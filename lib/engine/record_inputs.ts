@@ -7,7 +7,8 @@
  */
 import { posix } from "node:path";
 import { type BytePath, displayPath, fsPath, pathBytes } from "../path/byte_path.ts";
-import { preciseStat, readLinkBytes } from "../runtime/mod.ts";
+import { missingErrno, preciseStat, readLinkBytes } from "../runtime/mod.ts";
+import { absentDigest } from "../store/digest_path.ts";
 import { linkMetaDigest, statMetaDigest } from "../store/meta_digest.ts";
 import { limitConcurrency } from "./_limit.ts";
 import { execInterpreter } from "./exec_interpreter.ts";
@@ -121,7 +122,8 @@ export class InputRecorder {
       // Probed absent, then created by the run: the run's behaviour depended on the absence
       // ("[ -f out ] || gen > out"), so the entry keeps it and a later `out` misses.
       if (changedByRun || !exists(path)) {
-        return { kind: "ok", input: { path, kind: "absent", digest: "" } };
+        const digest = absentDigest(input.errno ?? "ENOENT");
+        return { kind: "ok", input: { path, kind: "absent", digest } };
       }
       return { kind: "unstorable", reason: `${shown} appeared while the command ran` };
     }
@@ -163,7 +165,7 @@ export class InputRecorder {
       case "missing":
         // Read, then gone: if the run removed it we cannot know what it held.
         if (changedByRun) return { kind: "unstorable", reason: `${shown} vanished during the run` };
-        return { kind: "ok", input: { path, kind: "absent", digest: "" } };
+        return absentNow(path, shown);
       case "changed-during-run":
       case "created-during-run":
         return { kind: "unstorable", reason: `input ${shown} changed while the command ran` };
@@ -218,6 +220,20 @@ function recordMeta(
   const target = now.toString("latin1");
   if (probe.target !== null && probe.target !== target) return changed;
   return { kind: "ok", input: { path, kind: "meta", digest: linkMetaDigest(target) } };
+}
+
+/** A path read, then found missing, not changed by the run: absent, for the reason it is now. */
+function absentNow(path: BytePath, shown: string): RecordOne {
+  let errno;
+  try {
+    errno = missingErrno(fsPath(path));
+  } catch (e) {
+    return { kind: "unstorable", reason: `cannot stat input ${shown}: ${(e as Error).message}` };
+  }
+  if (errno === null) {
+    return { kind: "unstorable", reason: `input ${shown} changed while the command ran` };
+  }
+  return { kind: "ok", input: { path, kind: "absent", digest: absentDigest(errno) } };
 }
 
 function underChanged(shown: string, ancestor: BytePath): RecordOne {

@@ -125,3 +125,27 @@ export function readLinkBytes(path: string | Buffer): Buffer | null {
     throw e;
   }
 }
+
+/**
+ * Why `lstat` finds nothing at `path`: `ENOENT` (the last component is missing) or
+ * `ENOTDIR` (a component on the way is not a directory); `null` when something is there.
+ * Other errors are thrown with their `code`.
+ *
+ * @example
+ * ```ts
+ * import { missingErrno } from "./fast_stat.ts";
+ * missingErrno("/etc/hostname/x"); // "ENOTDIR"
+ * missingErrno("/nonexistent"); // "ENOENT"
+ * ```
+ */
+export function missingErrno(path: string | Buffer): "ENOENT" | "ENOTDIR" | null {
+  try {
+    if (deno !== undefined && typeof path === "string") deno.lstatSync(path);
+    else lstatSync(path);
+    return null;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return code;
+    throw e;
+  }
+}

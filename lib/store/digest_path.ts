@@ -5,7 +5,8 @@
  * @module
  */
 import type { BytePath } from "../path/byte_path.ts";
-import { isRacy, statPath } from "./fingerprint.ts";
+import { fsArg, isRacy, statPath } from "./fingerprint.ts";
+import { missingErrno } from "../runtime/mod.ts";
 import type { Hasher } from "./hasher.ts";
 import type { MemoRow } from "./stat_memo.ts";
 import { metaNow, metaProbeOf } from "./meta_digest.ts";
@@ -90,16 +91,32 @@ function resolveMeta(path: BytePath, recorded: string): PathState {
   }
 }
 
+/**
+ * The digest of an `absent` input: `""` when the probe got ENOENT (the path is missing),
+ * `"ENOTDIR"` when it got ENOTDIR (a component on the way is not a directory). Reading
+ * `x/y` behaves differently in the two cases (`cat` prints "No such file" or "Not a
+ * directory"), so one never stands for the other.
+ *
+ * @example
+ * ```ts
+ * import { absentDigest } from "./digest_path.ts";
+ * absentDigest("ENOTDIR"); // "ENOTDIR"
+ * absentDigest("ENOENT"); // ""
+ * ```
+ */
+export function absentDigest(errno: "ENOENT" | "ENOTDIR"): string {
+  return errno === "ENOTDIR" ? "ENOTDIR" : "";
+}
+
 function resolveAbsent(path: BytePath): PathState {
-  const st = statPath(path, { lstat: true });
-  switch (st.kind) {
-    case "missing":
-      return { kind: "ok", input: { path, kind: "absent", digest: "" } };
-    case "found":
-      return { kind: "present" };
-    case "error":
-      return { kind: "unreadable", reason: st.reason };
+  let errno;
+  try {
+    errno = missingErrno(fsArg(path));
+  } catch (e) {
+    return unreadable((e as NodeJS.ErrnoException).code ?? String(e));
   }
+  if (errno === null) return { kind: "present" };
+  return { kind: "ok", input: { path, kind: "absent", digest: absentDigest(errno) } };
 }
 
 /**

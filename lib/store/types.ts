@@ -13,7 +13,8 @@ export type InputKind = "file" | "listing" | "absent" | "exec" | "meta";
  * recorded input still matches.
  * - `file`/`exec`: `digest` is the xxh3-128 hex digest of the content.
  * - `listing`: `digest` is the digest of the directory's sorted entries (names and types).
- * - `absent`: the path must still not exist (`digest` is `""`).
+ * - `absent`: the path must still not exist, for the same reason: `digest` is `""` when the
+ *   probe got ENOENT, `"ENOTDIR"` when a component on the way was not a directory.
  * - `meta`: what a probe that read no content saw, as a self-describing string
  *   (`s:<type>:<mode>`, `l:<type>:<mode>`, `r:<hex target>`; see `meta_digest.ts`).
  */

@@ -8,8 +8,25 @@
 import { decodeHexRange, decodeQuoted, type QuotedString } from "./hex.ts";
 import type { BytePath } from "../path/byte_path.ts";
 
-/** Errnos that prove a path is missing. */
-export const ABSENT: ReadonlySet<string> = new Set(["ENOENT", "ENOTDIR"]);
+/**
+ * Why a probe found a path missing: `ENOENT`, or `ENOTDIR` (a component on the way is
+ * not a directory). A program can tell them apart, so an input keeps which one it was.
+ */
+export type AbsentErrno = "ENOENT" | "ENOTDIR";
+
+/**
+ * The {@link AbsentErrno} an error return proves, or `null` when it proves nothing.
+ *
+ * @example
+ * ```ts
+ * import { absentErrno } from "./args.ts";
+ * absentErrno("ENOTDIR"); // "ENOTDIR"
+ * absentErrno("EACCES"); // null
+ * ```
+ */
+export function absentErrno(errno: string): AbsentErrno | null {
+  return errno === "ENOENT" || errno === "ENOTDIR" ? errno : null;
+}
 
 /** A `dirfd` argument: `AT_FDCWD<cwd>` or `N<path>`; `path` is null when not printed or not a path. */
 export interface DirFdArg {

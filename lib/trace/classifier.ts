@@ -28,7 +28,7 @@
  */
 import type { BytePath } from "../path/byte_path.ts";
 import {
-  ABSENT,
+  absentErrno,
   decodeDirFd,
   decodeOpenFlags,
   decodePath,
@@ -260,7 +260,13 @@ export class Classifier {
     const { book } = this.#c;
     const ret = call.ret;
     if (ret.kind === "error") {
-      if (ABSENT.has(ret.errno)) book.absent(p);
+      const errno = absentErrno(ret.errno);
+      if (errno === "ENOTDIR" && f.directory) {
+        // O_DIRECTORY on something that is not a directory (mv probing its target): the
+        // path exists, and its type is what the program relied on.
+        book.exists(p, "unknown");
+        book.meta(p, { kind: f.noFollow ? "lstat" : "stat" });
+      } else if (errno !== null) book.absent(p, { errno });
       else if (ret.errno === "EEXIST") book.exists(p, "unknown");
       else if (ret.errno === "EISDIR") book.exists(p, "dir");
       else if (ret.errno === "EACCES" && f.access === "read" && !f.pathOnly) book.read(p, "file");
@@ -289,8 +295,9 @@ export class Classifier {
       if (call.ret.kind === "ok") this.#c.untrust(`${name} in pid ${pid}: ${r.why}`);
       return;
     }
-    if (call.ret.kind === "ok") this.#c.book.read(r.path, "exec");
-    else if (call.ret.kind === "error" && ABSENT.has(call.ret.errno)) this.#c.book.absent(r.path);
+    if (call.ret.kind === "ok") return this.#c.book.read(r.path, "exec");
+    const errno = call.ret.kind === "error" ? absentErrno(call.ret.errno) : null;
+    if (errno !== null) this.#c.book.absent(r.path, { errno });
   }
 
   #stat(
@@ -314,7 +321,10 @@ export class Classifier {
     if (call.ret.kind === "ok") {
       this.#c.book.exists(p, type);
       this.#c.book.meta(p, { kind: flags.includes("AT_SYMLINK_NOFOLLOW") ? "lstat" : "stat" });
-    } else if (call.ret.kind === "error" && ABSENT.has(call.ret.errno)) this.#c.book.absent(p);
+    } else if (call.ret.kind === "error") {
+      const errno = absentErrno(call.ret.errno);
+      if (errno !== null) this.#c.book.absent(p, { errno });
+    }
   }
 
   /** access/faccessat*: success or EACCES depends on the type and permission bits. */
@@ -325,7 +335,10 @@ export class Classifier {
     if (call.ret.kind === "ok" || (call.ret.kind === "error" && call.ret.errno === "EACCES")) {
       book.exists(p, "unknown");
       book.meta(p, { kind: (at.flags ?? "").includes("AT_SYMLINK_NOFOLLOW") ? "lstat" : "stat" });
-    } else if (call.ret.kind === "error" && ABSENT.has(call.ret.errno)) book.absent(p);
+    } else if (call.ret.kind === "error") {
+      const errno = absentErrno(call.ret.errno);
+      if (errno !== null) book.absent(p, { errno });
+    }
   }
 
   /**
@@ -351,7 +364,8 @@ export class Classifier {
       return book.meta(p, { kind: "readlink", target: target.value });
     }
     if (ret.kind !== "error") return;
-    if (ABSENT.has(ret.errno)) book.absent(p);
+    const errno = absentErrno(ret.errno);
+    if (errno !== null) book.absent(p, { errno });
     else if (ret.errno === "EINVAL") {
       book.exists(p, "unknown");
       book.meta(p, { kind: "lstat" });

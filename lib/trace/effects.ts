@@ -26,7 +26,7 @@ export type MetaProbe =
 export type ObservedInput =
   | {
     readonly path: BytePath;
-    readonly kind: "file" | "listing" | "absent" | "exec";
+    readonly kind: "file" | "listing" | "exec";
     /**
      * Set when the input was inferred from a write that kept the old content (append,
      * `O_RDWR`/`O_WRONLY` without `O_TRUNC`) to a path the trace had not seen before: the
@@ -35,6 +35,12 @@ export type ObservedInput =
      */
     readonly priorUnknown?: true;
   }
+  /**
+   * A probe found the path missing. `errno` is set when it failed with ENOTDIR (a
+   * component on the way is not a directory) rather than ENOENT: the two are told apart
+   * on validation, since a program can tell them apart too.
+   */
+  | { readonly path: BytePath; readonly kind: "absent"; readonly errno?: "ENOTDIR" }
   /**
    * A probe that read no content (`test -d`, `access`, `lstat`, `readlink`, `chdir`, an
    * `O_PATH`/`O_DIRECTORY` open, a `x/..` collapsed because `x` was a real directory).

@@ -7,7 +7,7 @@
 import type { BytePath } from "../path/byte_path.ts";
 import type { ParsedCall } from "./call_parser.ts";
 import type { ClassifierContext } from "./classifier.ts";
-import { ABSENT } from "./args.ts";
+import { absentErrno } from "./args.ts";
 import { resolveCallPath } from "./path_resolver.ts";
 
 /** Which process made a call, and the syscall's name (for untrust reasons). */
@@ -162,5 +162,8 @@ export function truncateCall(
   const p = pathOrUntrust(ctx, call, { pid, name, dirfd: null, arg });
   if (p === null) return;
   if (call.ret.kind === "ok") ctx.book.write(p, len === "0" ? "replace" : "modify");
-  else if (call.ret.kind === "error" && ABSENT.has(call.ret.errno)) ctx.book.absent(p);
+  else if (call.ret.kind === "error") {
+    const errno = absentErrno(call.ret.errno);
+    if (errno !== null) ctx.book.absent(p, { errno });
+  }
 }

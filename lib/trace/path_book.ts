@@ -39,11 +39,11 @@
 import type { BytePath } from "../path/byte_path.ts";
 import { displayPath } from "../path/byte_path.ts";
 import { logger } from "../log/logger.ts";
-import type { StatType } from "./args.ts";
+import type { AbsentErrno, StatType } from "./args.ts";
 import type { Effects, MetaProbe, ObservedInput, ObservedOutput, Trust } from "./effects.ts";
 import type { PathFilter } from "./path_filter.ts";
 
-type InputKind = Exclude<ObservedInput["kind"], "meta">;
+type InputKind = Exclude<ObservedInput["kind"], "meta" | "absent">;
 type OutputKind = ObservedOutput["kind"];
 
 interface Rec {
@@ -91,11 +91,11 @@ const log = logger("trace");
  */
 export class PathBook {
   readonly #recs = new Map<BytePath, Rec>();
-  readonly #order: ({ path: BytePath; kind: InputKind; viaWrite?: boolean; viaStat?: boolean } | {
-    path: BytePath;
-    kind: "meta";
-    probe: MetaProbe;
-  })[] = [];
+  readonly #order: (
+    | { path: BytePath; kind: InputKind; viaWrite?: boolean; viaStat?: boolean }
+    | { path: BytePath; kind: "meta"; probe: MetaProbe }
+    | { path: BytePath; kind: "absent"; errno?: "ENOTDIR" }
+  )[] = [];
   readonly #opts: PathBookOptions;
 
   constructor(opts: PathBookOptions) {
@@ -139,7 +139,7 @@ export class PathBook {
         ? { path: p, kind, viaStat: true }
         : { path: p, kind },
     );
-    if (kind !== "absent" && !r.announced) {
+    if (!r.announced) {
       r.announced = true;
       const cb = this.#opts.onFirstRead;
       if (cb !== undefined) {
@@ -182,13 +182,25 @@ export class PathBook {
     this.#order.push({ path: p, kind: "meta", probe });
   }
 
-  /** A probe found the path missing (ENOENT/ENOTDIR). */
-  absent(p: BytePath): void {
+  /**
+   * A probe found the path missing, with `errno` (ENOENT when not given): the input keeps
+   * which error it was, since a program can tell them apart.
+   */
+  absent(p: BytePath, opts: { readonly errno?: AbsentErrno } = {}): void {
     const r = this.#get(p);
     if (r === null) return;
     if (!r.touched) {
       if (r.prior === "unknown") r.prior = "absent";
-      this.#input(p, r, { kind: "absent" });
+      if (r.inputs === null) r.inputs = new Set();
+      if (!r.inputs.has("absent")) {
+        r.inputs.add("absent");
+        this.#order.push(
+          opts.errno === "ENOTDIR" ? { path: p, kind: "absent", errno: "ENOTDIR" } : {
+            path: p,
+            kind: "absent",
+          },
+        );
+      }
     }
     r.now = "gone";
   }
@@ -330,7 +342,7 @@ export class PathBook {
   finish(trust: Trust): Effects {
     const inputs: ObservedInput[] = [];
     for (const o of this.#order) {
-      if (o.kind === "meta") {
+      if (o.kind === "meta" || o.kind === "absent") {
         inputs.push(o);
         continue;
       }

@@ -101,7 +101,9 @@ export function startTrace(argv: readonly string[], opts: TraceOptions): TracedR
   const stdio: ["inherit" | "pipe", "pipe", "pipe"] = [opts.stdin, "pipe", "pipe"];
   if (lookup.kind !== "found") {
     const model = new TraceModel({ cwd, outputRoots: opts.outputRoots, exclude: opts.exclude });
-    for (const a of lookup.absent) model.preInput(a, "absent");
+    for (const a of lookup.absent) {
+      model.preInput(a, "absent", { errno: lookup.notDir.includes(a) ? "ENOTDIR" : "ENOENT" });
+    }
     const notFound = lookup.kind === "not-found";
     const msg = notFound ? "command not found" : "Permission denied";
     const child = spawn("/bin/sh", [
@@ -125,7 +127,9 @@ export function startTrace(argv: readonly string[], opts: TraceOptions): TracedR
     exclude: [...opts.exclude, fifo.dir],
     onFirstRead: opts.onFirstRead,
   });
-  for (const a of lookup.absent) model.preInput(a, "absent");
+  for (const a of lookup.absent) {
+    model.preInput(a, "absent", { errno: lookup.notDir.includes(a) ? "ENOTDIR" : "ENOENT" });
+  }
   model.preInput(lookup.path, "exec");
   const groups = opts.groups ?? MODE_GROUPS[opts.mode];
   const args = [

@@ -6,6 +6,7 @@
  * @module
  */
 import type { BytePath } from "../path/byte_path.ts";
+import type { AbsentErrno } from "./args.ts";
 import { CallAssembler } from "./call_assembler.ts";
 import { Classifier } from "./classifier.ts";
 import type { Effects } from "./effects.ts";
@@ -81,9 +82,16 @@ export class TraceModel {
     if (this.#reason === null) this.#reason = reason;
   }
 
-  /** Records an input found outside the trace (e.g. PATH lookup done by the runner). */
-  preInput(path: BytePath, kind: "absent" | "exec"): void {
-    if (kind === "absent") this.#book.absent(path);
+  /**
+   * Records an input found outside the trace (e.g. PATH lookup done by the runner); an
+   * `absent` one with the errno the lookup got (ENOENT when not given).
+   */
+  preInput(
+    path: BytePath,
+    kind: "absent" | "exec",
+    opts: { readonly errno?: AbsentErrno } = {},
+  ): void {
+    if (kind === "absent") this.#book.absent(path, opts);
     else this.#book.read(path, "exec");
   }
 

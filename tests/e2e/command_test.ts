@@ -780,6 +780,44 @@ e2e("cat dd/../f misses when the directory dd is replaced by a symlink", async (
   assert.equal(runs(t), 2);
 });
 
+e2e(
+  "cat x/y misses when x becomes a file: ENOTDIR is not the same absence as ENOENT",
+  async (t) => {
+    const script = 'if out=$(cat x/y 2>&1); then echo "got $out"; else case "$out" in ' +
+      '*"No such"*) echo default;; *) echo "broken: $out" >&2; exit 3;; esac; fi';
+    const cmd = ["--cache-failures", ...counted(script)];
+    assert.equal((await t.run(cmd)).out, "default\n");
+    assert.equal((await t.run(cmd)).out, "default\n");
+    assert.equal(runs(t), 1);
+    t.write("x", "data\n");
+    await settle();
+    const miss = await t.run(cmd);
+    assert.equal(miss.code, 3, "x/y now fails with ENOTDIR: must miss");
+    assert.match(miss.err, /broken: .*Not a directory/);
+    assert.equal(runs(t), 2);
+    assert.equal((await t.run(cmd)).code, 3, "the ENOTDIR run hits while x stays a file");
+    assert.equal(runs(t), 2);
+    Deno.removeSync(t.path("x"));
+    await settle();
+    assert.equal((await t.run(cmd)).out, "default\n", "the first candidate matches again");
+    assert.equal(runs(t), 2);
+  },
+);
+
+e2e(
+  "mv onto an existing file hits again: its O_DIRECTORY probe is not an absent input",
+  async (t) => {
+    const cmd = counted("cp a out/b && mv out/b out/log");
+    t.write("a", "A\n");
+    t.write("out/log", "old\n");
+    await settle();
+    assert.equal((await t.run(cmd)).code, 0);
+    assert.equal(t.read("out/log"), "A\n");
+    assert.equal((await t.run(cmd)).code, 0);
+    assert.equal(runs(t), 1, "log still a file: hit");
+  },
+);
+
 e2e("a hit moves a stdin file's offset as far as the command did", async (t) => {
   t.write("in.txt", "l1\nl2\nl3\n");
   await settle();

@@ -118,3 +118,19 @@ Deno.test("meta inputs validate type, permission bits and link targets without h
     assert.equal(hasher.files + hasher.dirs, 0);
   }, { hasher });
 });
+
+Deno.test('an absent input matches only for the same errno: ENOENT ("") or ENOTDIR', async () => {
+  await withStore(async (store, dir) => {
+    const noent: RecordedInput = { path: join(dir, "x", "y"), kind: "absent", digest: "" };
+    const notdir: RecordedInput = { ...noent, digest: "ENOTDIR" };
+    assert.equal(await store.validate([noent]), null, "x missing: ENOENT");
+    assert.deepEqual(await store.validate([notdir]), { kind: "changed", input: notdir });
+    writeFileSync(join(dir, "x"), "data\n");
+    assert.deepEqual(await store.validate([noent]), { kind: "changed", input: noent });
+    assert.equal(await store.validate([notdir]), null, "x is a file: ENOTDIR");
+    rmSync(join(dir, "x"));
+    mkdirSync(join(dir, "x"));
+    writeFileSync(noent.path, "");
+    assert.deepEqual(await store.validate([notdir]), { kind: "appeared", input: notdir });
+  });
+});
