@@ -203,11 +203,10 @@ function recordMeta(
   if (st === null) return { kind: "unstorable", reason: `${shown} vanished during the run` };
   const limit = BigInt(opts.startedAt) * 1_000_000n - CTIME_SLACK_NS;
   if (!st.isDir && st.ctimeNs >= limit) return changed;
-  if (probe.kind !== "readlink") {
-    return {
-      kind: "ok",
-      input: { path, kind: "meta", digest: statMetaDigest(probe.kind, st.mode) },
-    };
+  const isLink = (st.mode & 0o170000) === 0o120000;
+  if (probe.kind === "stat" || probe.kind === "lstat" || (probe.kind === "entry" && !isLink)) {
+    const how = probe.kind === "stat" ? "stat" : "lstat";
+    return { kind: "ok", input: { path, kind: "meta", digest: statMetaDigest(how, st.mode) } };
   }
   let now;
   try {
@@ -218,7 +217,7 @@ function recordMeta(
   if (now === null) return changed;
   // The link's ctime predates the run, so its target now is the one the run read.
   const target = now.toString("latin1");
-  if (probe.target !== null && probe.target !== target) return changed;
+  if (probe.kind === "readlink" && probe.target !== null && probe.target !== target) return changed;
   return { kind: "ok", input: { path, kind: "meta", digest: linkMetaDigest(target) } };
 }
 

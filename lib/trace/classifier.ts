@@ -236,7 +236,14 @@ export class Classifier {
       case "fchdir":
         if (call.ret.kind === "ok") {
           const d = decodeDirFd(a[0] ?? "");
-          this.#c.table.setCwd(pid, d === null || d.deleted ? null : d.path);
+          const p = d === null || d.deleted ? null : d.path;
+          this.#c.table.setCwd(pid, p);
+          if (p !== null) {
+            // The fd's path is already resolved; the name it was opened by may be a link.
+            this.#chdirInput(p);
+            const named = this.#alias.get(p);
+            if (named !== undefined) this.#chdirInput(named);
+          }
         }
         return;
       case "clone":
@@ -275,6 +282,9 @@ export class Classifier {
     if (f.pathOnly || (f.access === "read" && f.directory)) {
       // No content read: the object's type (and mode) is what the program relied on.
       book.exists(p, f.directory ? "dir" : "unknown");
+      if (ret.kind === "ok" && ret.fdPath !== null && ret.fdPath !== p) {
+        this.#alias.set(ret.fdPath, p);
+      }
       return book.meta(p, { kind: f.noFollow ? "lstat" : "stat" });
     }
     if (f.access === "read") {
@@ -394,7 +404,17 @@ export class Classifier {
       ? this.#c.normalizer.resolve(base ?? "/", p)
       : null;
     this.#c.table.setCwd(pid, next);
-    if (next !== null) this.#c.book.meta(next, { kind: "stat" });
+    if (next !== null) this.#chdirInput(next);
+  }
+
+  /**
+   * A chdir target: a directory (`stat`), and what the path itself is (`entry`), since
+   * `getcwd` (`pwd -P`) shows where it resolved: a real directory later replaced by a
+   * symlink, or a symlink re-pointed, changes it.
+   */
+  #chdirInput(p: BytePath): void {
+    this.#c.book.meta(p, { kind: "stat" });
+    this.#c.book.meta(p, { kind: "entry" });
   }
 
   #clone(call: ParsedCall, at: { readonly pid: number; readonly args: string }): void {

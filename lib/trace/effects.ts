@@ -13,12 +13,15 @@ export type Trust =
 
 /**
  * What a `meta` input must keep showing: `stat` (type and permission bits, following
- * symlinks), `lstat` (the same without following the final symlink) or `readlink` (the
- * exact target the trace printed; the engine checks it is still the link's target).
+ * symlinks), `lstat` (the same without following the final symlink), `readlink` (the
+ * exact target the trace printed; the engine checks it is still the link's target) or
+ * `entry` (what the path itself is: a symlink's target, else `lstat` type and bits; for a
+ * `chdir` target, whose resolved path `getcwd`/`pwd -P` reveals).
  */
 export type MetaProbe =
   | { readonly kind: "stat" }
   | { readonly kind: "lstat" }
+  | { readonly kind: "entry" }
   /** `target` is `null` when the trace may show it cut short (the buffer was filled). */
   | { readonly kind: "readlink"; readonly target: BytePath | null };
 

@@ -840,3 +840,30 @@ e2e("a hit moves a stdin file's offset as far as the command did", async (t) => 
     assert.equal(r.out, "l2\nrest:\nl3\n", `${pass}: ${r.err}`);
   }
 });
+
+e2e(
+  "cd l && pwd -P misses when the directory l becomes a symlink, or the symlink is re-pointed",
+  async (t) => {
+    Deno.mkdirSync(t.path("realdir"));
+    Deno.mkdirSync(t.path("other"));
+    Deno.mkdirSync(t.path("l"));
+    await settle();
+    const cmd = counted("cd l && pwd -P");
+    const real = Deno.realPathSync(t.dir);
+    assert.equal((await t.run(cmd)).out, `${real}/l\n`);
+    assert.equal((await t.run(cmd)).out, `${real}/l\n`);
+    assert.equal(runs(t), 1);
+    Deno.removeSync(t.path("l"));
+    Deno.symlinkSync("realdir", t.path("l"));
+    await settle();
+    assert.equal((await t.run(cmd)).out, `${real}/realdir\n`, "l is now a symlink: must miss");
+    assert.equal(runs(t), 2);
+    assert.equal((await t.run(cmd)).out, `${real}/realdir\n`);
+    assert.equal(runs(t), 2, "unchanged link: hit");
+    Deno.removeSync(t.path("l"));
+    Deno.symlinkSync("other", t.path("l"));
+    await settle();
+    assert.equal((await t.run(cmd)).out, `${real}/other\n`, "re-pointed link: must miss");
+    assert.equal(runs(t), 3);
+  },
+);

@@ -148,6 +148,7 @@ Deno.test("probes that read no content are meta inputs: access, lstat, O_PATH, r
     { path: "/w/long", kind: "meta", probe: { kind: "readlink", target: null } },
     { path: "/w/x", kind: "meta", probe: { kind: "lstat" } },
     { path: "/w/sub", kind: "meta", probe: { kind: "stat" } },
+    { path: "/w/sub", kind: "meta", probe: { kind: "entry" } },
   ]);
 });
 

@@ -48,3 +48,26 @@ Deno.test("an O_DIRECTORY open failing with ENOTDIR is a meta input (the path is
     { path: "/w/nf", kind: "meta", probe: { kind: "lstat" } },
   ]);
 });
+
+Deno.test("a chdir target is a stat and an entry meta input (getcwd shows where it resolved)", () => {
+  const r = run([`1  chdir("${hx("l")}") = 0`, `1  chdir("${hx("/w/d")}") = 0`]);
+  assert.deepEqual(r.effects.inputs, [
+    { path: "/w/l", kind: "meta", probe: { kind: "stat" } },
+    { path: "/w/l", kind: "meta", probe: { kind: "entry" } },
+    { path: "/w/d", kind: "meta", probe: { kind: "stat" } },
+    { path: "/w/d", kind: "meta", probe: { kind: "entry" } },
+  ]);
+});
+
+Deno.test("fchdir: the fd's resolved path and the name it was opened by are entry inputs", () => {
+  const r = run([
+    open(1, "l", "O_RDONLY|O_DIRECTORY", `3<${hx("/w/real")}>`),
+    `1  fchdir(3<${hx("/w/real")}>) = 0`,
+  ]);
+  assert.deepEqual(r.effects.inputs, [
+    { path: "/w/l", kind: "meta", probe: { kind: "stat" } },
+    { path: "/w/real", kind: "meta", probe: { kind: "stat" } },
+    { path: "/w/real", kind: "meta", probe: { kind: "entry" } },
+    { path: "/w/l", kind: "meta", probe: { kind: "entry" } },
+  ]);
+});
