@@ -206,9 +206,23 @@ export class Classifier {
       case "mkdirat":
         return madeCall(c, call, { pid, name, dirfd: a[0], arg: a[1], kind: "dir" });
       case "symlink":
-        return madeCall(c, call, { pid, name, dirfd: null, arg: a[1], kind: "symlink" });
+        return madeCall(c, call, {
+          pid,
+          name,
+          dirfd: null,
+          arg: a[1],
+          kind: "symlink",
+          target: a[0],
+        });
       case "symlinkat":
-        return madeCall(c, call, { pid, name, dirfd: a[1], arg: a[2], kind: "symlink" });
+        return madeCall(c, call, {
+          pid,
+          name,
+          dirfd: a[1],
+          arg: a[2],
+          kind: "symlink",
+          target: a[0],
+        });
       case "link":
         return linkCall(c, call, {
           pid,

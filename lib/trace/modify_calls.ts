@@ -7,7 +7,7 @@
 import type { BytePath } from "../path/byte_path.ts";
 import type { ParsedCall } from "./call_parser.ts";
 import type { ClassifierContext } from "./classifier.ts";
-import { absentErrno } from "./args.ts";
+import { absentErrno, decodePath } from "./args.ts";
 import { resolveCallPath } from "./path_resolver.ts";
 
 /** Which process made a call, and the syscall's name (for untrust reasons). */
@@ -91,17 +91,20 @@ export function unlinkCall(ctx: ClassifierContext, call: ParsedCall, opts: CallP
  * @example
  * ```ts
  * // madeCall(ctx, call, { pid, name, dirfd, arg, kind: "dir" }) from Classifier.call
+ * // madeCall(ctx, call, { pid, name, dirfd, arg, kind: "symlink", target }) (printed target)
  * ```
  */
 export function madeCall(
   ctx: ClassifierContext,
   call: ParsedCall,
-  opts: CallPath & { readonly kind: "dir" | "symlink" },
+  opts: CallPath & { readonly kind: "dir" | "symlink"; readonly target?: string },
 ): void {
   const p = pathOrUntrust(ctx, call, opts);
   if (p === null) return;
-  if (call.ret.kind === "ok") ctx.book.made(p, opts.kind);
-  else if (call.ret.kind === "error" && call.ret.errno === "EEXIST") {
+  if (call.ret.kind === "ok") {
+    const t = opts.kind === "symlink" ? decodePath(opts.target) : null;
+    ctx.book.made(p, opts.kind, { target: t?.kind === "ok" ? t.value : null });
+  } else if (call.ret.kind === "error" && call.ret.errno === "EEXIST") {
     ctx.book.exists(p, "unknown");
   }
 }

@@ -29,6 +29,13 @@
  * - Writes, removals and renames outside the output roots are neither inputs
  *   nor outputs (logged at debug); the path is still marked as changed, so later
  *   reads of it are not inputs. Excluded paths are ignored entirely.
+ * - Reading (opening, executing, listing, or stat'ing following links) a symlink the run
+ *   itself created reads its target: the link is an output, not an input, and the
+ *   target is never opened by its own name. The target, from the symlink call, resolved
+ *   against the link's directory like any path, is read instead (first access rules apply
+ *   to it), through chains of such links up to {@link MAX_LINK_HOPS}; so is a path
+ *   through such a link (`q/x`, the prefix mapped). A link whose target the trace did
+ *   not print in full makes the run untrusted when it is read through.
  * - A `file` input later known to be a directory (from a stat result) is
  *   dropped: opening a directory is not an input, listing it is. So is one
  *   known to be a FIFO, socket or device: it has no content to digest (and
@@ -42,6 +49,10 @@ import { logger } from "../log/logger.ts";
 import type { AbsentErrno, StatType } from "./args.ts";
 import type { Effects, MetaProbe, ObservedInput, ObservedOutput, Trust } from "./effects.ts";
 import type { PathFilter } from "./path_filter.ts";
+import { PathNormalizer } from "./path_normalizer.ts";
+
+/** How many symlinks the run made are followed in a row, like the kernel's limit on nesting. */
+export const MAX_LINK_HOPS = 8;
 
 type InputKind = Exclude<ObservedInput["kind"], "meta" | "absent">;
 type OutputKind = ObservedOutput["kind"];
@@ -61,6 +72,11 @@ interface Rec {
   contentRead: boolean;
   /** The run replaced its whole content (truncating write, create, rename onto it). */
   replaced: boolean;
+  /**
+   * While the path is a symlink the run made: its target (`"unknown"` when not printed
+   * in full); `null` otherwise.
+   */
+  link: BytePath | "unknown" | null;
 }
 
 /** How a write treats the old content. */
@@ -72,6 +88,11 @@ export interface PathBookOptions {
   readonly onFirstRead?: (path: BytePath) => void;
   /** Marks the run untrusted with a reason. */
   readonly untrust: (reason: string) => void;
+  /**
+   * Resolves a symlink target against the link's directory, as traced paths are
+   * normalized (default: a {@link PathNormalizer} of its own).
+   */
+  readonly resolve?: (base: BytePath, p: BytePath) => BytePath;
 }
 
 const log = logger("trace");
@@ -97,9 +118,65 @@ export class PathBook {
     | { path: BytePath; kind: "absent"; errno?: "ENOTDIR" }
   )[] = [];
   readonly #opts: PathBookOptions;
+  readonly #resolve: (base: BytePath, p: BytePath) => BytePath;
+  /** Whether the run made any symlink (until then no path needs {@link #through}). */
+  #madeLinks = false;
 
   constructor(opts: PathBookOptions) {
     this.#opts = opts;
+    if (opts.resolve !== undefined) this.#resolve = opts.resolve;
+    else {
+      const n = new PathNormalizer();
+      this.#resolve = (base, p) => n.resolve(base, p);
+    }
+  }
+
+  /**
+   * The path `p` names once the symlinks the run made on its way are followed (the last
+   * component too when `final`), or `null` when that cannot be known (the run is then
+   * untrusted).
+   */
+  #through(p: BytePath, opts: { readonly final: boolean }): BytePath | null {
+    if (!this.#madeLinks) return p;
+    let cur = p;
+    for (let hops = 0;; hops++) {
+      const step = this.#linkStep(cur, opts);
+      if (step === null) return cur;
+      if (step.kind === "unknown") {
+        this.#opts.untrust(
+          `read through symlink ${displayPath(step.link)} made by the run, target not printed`,
+        );
+        return null;
+      }
+      if (hops === MAX_LINK_HOPS) {
+        this.#opts.untrust(`too many levels of symlinks made by the run at ${displayPath(p)}`);
+        return null;
+      }
+      cur = step.path;
+    }
+  }
+
+  /** The first symlink the run made on the way to `p` (leftmost), followed once. */
+  #linkStep(
+    p: BytePath,
+    opts: { readonly final: boolean },
+  ): { kind: "path"; path: BytePath } | { kind: "unknown"; link: BytePath } | null {
+    for (let at = p.indexOf("/", 1); at > 0; at = p.indexOf("/", at + 1)) {
+      const link = p.slice(0, at);
+      const target = this.#recs.get(link)?.link;
+      if (target) return this.#follow(link, { target, rest: p.slice(at) });
+    }
+    const target = opts.final ? this.#recs.get(p)?.link : null;
+    return target ? this.#follow(p, { target, rest: "" }) : null;
+  }
+
+  #follow(
+    link: BytePath,
+    opts: { readonly target: BytePath | "unknown"; readonly rest: string },
+  ): { kind: "path"; path: BytePath } | { kind: "unknown"; link: BytePath } {
+    if (opts.target === "unknown") return { kind: "unknown", link };
+    const dir = link.slice(0, link.lastIndexOf("/")) || "/";
+    return { kind: "path", path: this.#resolve(dir, opts.target + opts.rest) };
   }
 
   #get(p: BytePath): Rec | null {
@@ -118,6 +195,7 @@ export class PathBook {
       writable: this.#opts.filter.writable(p),
       contentRead: false,
       replaced: false,
+      link: null,
     };
     this.#recs.set(p, r);
     return r;
@@ -160,6 +238,7 @@ export class PathBook {
     const { now, out } = opts;
     r.touched = true;
     r.now = now;
+    r.link = null;
     if (!r.writable) {
       log.debug("ignoring change outside output roots: {path}", { path: displayPath(p) });
       return;
@@ -171,7 +250,9 @@ export class PathBook {
    * A probe that read no content found the path (stat, access, readlink, chdir, an
    * `O_PATH`/`O_DIRECTORY` open): a `meta` input, while the run has not changed the path.
    */
-  meta(p: BytePath, probe: MetaProbe): void {
+  meta(path: BytePath, probe: MetaProbe): void {
+    const p = this.#through(path, { final: probe.kind === "stat" });
+    if (p === null) return;
     const r = this.#get(p);
     if (r === null || r.touched) return;
     if (r.prior === "unknown") r.prior = "existed";
@@ -186,7 +267,9 @@ export class PathBook {
    * A probe found the path missing, with `errno` (ENOENT when not given): the input keeps
    * which error it was, since a program can tell them apart.
    */
-  absent(p: BytePath, opts: { readonly errno?: AbsentErrno } = {}): void {
+  absent(path: BytePath, opts: { readonly errno?: AbsentErrno } = {}): void {
+    const p = this.#through(path, { final: true });
+    if (p === null) return;
     const r = this.#get(p);
     if (r === null) return;
     if (!r.touched) {
@@ -206,7 +289,11 @@ export class PathBook {
   }
 
   /** A probe found the path present, with its type when printed. A regular file is a `file` input. */
-  exists(p: BytePath, type: StatType): void {
+  exists(path: BytePath, type: StatType): void {
+    // A type other than "link" (or unknown) comes from a probe that followed the link.
+    const final = type === "reg" || type === "dir" || type === "special";
+    const p = this.#through(path, { final });
+    if (p === null) return;
     const r = this.#get(p);
     if (r === null) return;
     if (!r.touched) {
@@ -218,7 +305,9 @@ export class PathBook {
   }
 
   /** The path was read (opened for reading, exec'd, or listed). */
-  read(p: BytePath, kind: "file" | "exec" | "listing"): void {
+  read(path: BytePath, kind: "file" | "exec" | "listing"): void {
+    const p = this.#through(path, { final: true });
+    if (p === null) return;
     const r = this.#get(p);
     if (r === null) return;
     if (!r.touched) {
@@ -244,12 +333,23 @@ export class PathBook {
     this.#touch(p, r, { now: "exists", out: "file" });
   }
 
-  /** A directory or symlink was created at the path. */
-  made(p: BytePath, kind: "dir" | "symlink"): void {
+  /**
+   * A directory or symlink was created at the path; a symlink's `target` as the call
+   * printed it (`null`: not printed in full).
+   */
+  made(
+    p: BytePath,
+    kind: "dir" | "symlink",
+    opts: { readonly target?: BytePath | null } = {},
+  ): void {
     const r = this.#get(p);
     if (r === null) return;
     if (!r.touched && r.prior === "unknown") r.prior = "absent";
     this.#touch(p, r, { now: "exists", out: kind });
+    if (kind === "symlink") {
+      r.link = opts.target ?? "unknown";
+      this.#madeLinks = true;
+    }
   }
 
   /** The path was removed (unlink/rmdir). */
@@ -278,10 +378,14 @@ export class PathBook {
     const sKind: OutputKind = s?.out ?? (s?.type === "dir" ? "dir" : "file");
     const dKind: OutputKind = d?.out ?? (d?.type === "dir" ? "dir" : "file");
     this.#source(src, s, { kind: sKind });
+    const sLink = s?.link ?? null;
+    const dLink = d?.link ?? null;
     if (exchange) {
       this.#source(dst, d, { kind: dKind });
       if (s !== null) this.#touch(src, s, { now: "exists", out: dKind });
       if (d !== null) this.#touch(dst, d, { now: "exists", out: sKind });
+      if (s !== null) s.link = dLink;
+      if (d !== null) d.link = sLink;
       return;
     }
     if (sKind === "dir") this.#moveChildren(src, dst);
@@ -293,6 +397,7 @@ export class PathBook {
     if (d !== null) {
       d.replaced = true;
       this.#touch(dst, d, { now: "exists", out: sKind });
+      d.link = sLink;
     }
   }
 
@@ -316,12 +421,16 @@ export class PathBook {
     }
     for (const [p, r] of moved) {
       const kind = r.out ?? "file";
+      const link = r.link;
       if (!r.touched && r.prior === "unknown") r.prior = "existed";
       this.#touch(p, r, { now: "gone", out: null });
       r.removed = true;
       const q = dst + p.slice(src.length);
       const nr = this.#get(q);
-      if (nr !== null) this.#touch(q, nr, { now: "exists", out: kind });
+      if (nr !== null) {
+        this.#touch(q, nr, { now: "exists", out: kind });
+        nr.link = link;
+      }
     }
   }
 

@@ -61,16 +61,20 @@ export class TraceModel {
   constructor(opts: TraceModelOptions) {
     const untrust = (r: string) => this.untrust(r);
     this.#table = new ProcessTable(opts.cwd);
+    // `x/..` is collapsed only while x is a real directory: that is an input too.
+    const normalizer = new PathNormalizer({
+      onCollapse: (d) => this.#book.meta(d, { kind: "lstat" }),
+    });
     this.#book = new PathBook({
       filter: new PathFilter({ exclude: opts.exclude, outputRoots: opts.outputRoots }),
       onFirstRead: opts.onFirstRead,
       untrust,
+      resolve: (base, p) => normalizer.resolve(base, p),
     });
     this.#classifier = new Classifier({
       book: this.#book,
       table: this.#table,
-      // `x/..` is collapsed only while x is a real directory: that is an input too.
-      normalizer: new PathNormalizer({ onCollapse: (d) => this.#book.meta(d, { kind: "lstat" }) }),
+      normalizer,
       untrust,
       onExitGroup: (pid) => this.#groupEnded(pid),
     });

@@ -867,3 +867,25 @@ e2e(
     assert.equal(runs(t), 3);
   },
 );
+
+e2e("cat through a symlink the run made reads its target: a changed target misses", async (t) => {
+  t.write("data.txt", "A\n");
+  Deno.mkdirSync(t.path("d1"));
+  t.write("d1/f", "X\n");
+  await settle();
+  const cmd = counted("ln -sfn ../data.txt out/q; cat out/q; ln -sfn ../d1 out/qd; cat out/qd/f");
+  Deno.mkdirSync(t.path("out"));
+  assert.equal((await t.run(cmd)).out, "A\nX\n");
+  assert.equal((await t.run(cmd)).out, "A\nX\n");
+  assert.equal(runs(t), 1);
+  t.write("data.txt", "B\n");
+  await settle();
+  assert.equal((await t.run(cmd)).out, "B\nX\n", "the link's target changed: must miss");
+  assert.equal(runs(t), 2);
+  t.write("d1/f", "Y\n");
+  await settle();
+  assert.equal((await t.run(cmd)).out, "B\nY\n", "a file read through a linked dir changed");
+  assert.equal(runs(t), 3);
+  assert.equal((await t.run(cmd)).out, "B\nY\n");
+  assert.equal(runs(t), 3);
+});

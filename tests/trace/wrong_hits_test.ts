@@ -71,3 +71,79 @@ Deno.test("fchdir: the fd's resolved path and the name it was opened by are entr
     { path: "/w/l", kind: "meta", probe: { kind: "entry" } },
   ]);
 });
+
+const symlink = (target: string, link: string) => `1  symlink("${hx(target)}", "${hx(link)}") = 0`;
+
+Deno.test("reading a symlink the run made reads its target, resolved from the link's directory", () => {
+  const r = run([
+    symlink("data.txt", "q"),
+    open(1, "q", "O_RDONLY", `3<${hx("/w/data.txt")}>`),
+    symlink("../abs/t", "sub/q2"),
+    `1  execve("${hx("/w/sub/q2")}", ["q2"], 0x7ffd /* 1 var */) = 0`,
+  ]);
+  assert.deepEqual(r.effects.inputs, [
+    { path: "/w/data.txt", kind: "file" },
+    { path: "/w/sub/../abs/t", kind: "exec" },
+  ]);
+  assert.deepEqual(r.effects.trust, { kind: "trusted" });
+});
+
+Deno.test("chains of links the run made are followed; a path through one maps its prefix", () => {
+  const r = run([
+    symlink("data.txt", "q1"),
+    symlink("/w/q1", "q2"),
+    open(1, "q2", "O_RDONLY", `3<${hx("/w/data.txt")}>`),
+    symlink("/src", "d"),
+    open(1, "d/x/y.c", "O_RDONLY", `3<${hx("/src/x/y.c")}>`),
+    `1  newfstatat(${cwd}, "${hx("d/h")}", {st_mode=S_IFREG|0644, st_size=1, ...}, 0) = 0`,
+    `1  newfstatat(${cwd}, "${hx("d/gone")}", 0x7ffd, 0) = ${ENOENT}`,
+  ]);
+  assert.deepEqual(r.effects.inputs, [
+    { path: "/w/data.txt", kind: "file" },
+    { path: "/src/x/y.c", kind: "file" },
+    { path: "/src/h", kind: "file" },
+    { path: "/src/h", kind: "meta", probe: { kind: "stat" } },
+    { path: "/src/gone", kind: "absent" },
+  ]);
+});
+
+Deno.test("the target of a link the run made keeps the first-access rule; lstat of the link is not followed", () => {
+  const r = run([
+    open(1, "t", "O_WRONLY|O_CREAT|O_TRUNC", `3<${hx("/w/t")}>`),
+    symlink("t", "q"),
+    open(1, "q", "O_RDONLY", `3<${hx("/w/t")}>`),
+    `1  newfstatat(${cwd}, "${
+      hx("q")
+    }", {st_mode=S_IFLNK|0777, st_size=1, ...}, AT_SYMLINK_NOFOLLOW) = 0`,
+  ]);
+  assert.deepEqual(r.effects.inputs, [], "t was written by the run first");
+});
+
+Deno.test("a link the run made stops being followed once the run replaces or renames it", () => {
+  const r = run([
+    symlink("a", "q"),
+    `1  rename("${hx("q")}", "${hx("q2")}") = 0`,
+    open(1, "q2", "O_RDONLY", `3<${hx("/w/a")}>`),
+    open(1, "q", "O_WRONLY|O_CREAT|O_TRUNC", `3<${hx("/w/q")}>`),
+    open(1, "q", "O_RDONLY", `3<${hx("/w/q")}>`),
+  ]);
+  assert.deepEqual(r.effects.inputs, [{ path: "/w/a", kind: "file" }]);
+});
+
+Deno.test("reading through a link the run made with an unprinted target, or a loop, untrusts", () => {
+  const cut = run([
+    `1  symlink("${hx("abc")}"..., "${hx("q")}") = 0`,
+    open(1, "q", "O_RDONLY", `3<${hx("/w/abcdef")}>`),
+  ]);
+  assert.equal(cut.effects.trust.kind, "untrusted");
+  assert.match((cut.effects.trust as { reason: string }).reason, /target not printed/);
+  const loop = run([
+    symlink("b", "a"),
+    symlink("a", "b"),
+    open(1, "a", "O_RDONLY", "-1 ELOOP (Too many levels of symbolic links)"),
+    `1  newfstatat(${cwd}, "${hx("a")}", 0x7ffd, 0) = -1 ELOOP (Too many levels of symbolic links)`,
+    `1  access("${hx("/w/a")}", R_OK) = ${ENOENT}`,
+  ]);
+  assert.equal(loop.effects.trust.kind, "untrusted");
+  assert.match((loop.effects.trust as { reason: string }).reason, /too many levels/);
+});
