@@ -27,14 +27,7 @@
  * @module
  */
 import type { BytePath } from "../path/byte_path.ts";
-import {
-  absentErrno,
-  decodeDirFd,
-  decodeOpenFlags,
-  decodePath,
-  decodeStatType,
-  type OpenFlags,
-} from "./args.ts";
+import { absentErrno, decodeDirFd, decodeOpenFlags, type OpenFlags } from "./args.ts";
 import { parseCallBody, type ParsedCall } from "./call_parser.ts";
 import type { PathBook } from "./path_book.ts";
 import { resolveCallPath } from "./path_resolver.ts";
@@ -49,6 +42,7 @@ import {
   unlinkCall,
 } from "./modify_calls.ts";
 import type { PathNormalizer } from "./path_normalizer.ts";
+import { accessCall, chdirCall, fchdirCall, readlinkCall, statCall } from "./probe_calls.ts";
 import type { ProcessTable } from "./process_table.ts";
 
 /** What the classifier needs around it. */
@@ -95,6 +89,7 @@ export class Classifier {
     if (call.ret.kind === "none" && name !== "exit_group") return;
     const a = call.args;
     const c = this.#c;
+    const alias = this.#alias;
     switch (name) {
       case "open":
         return this.#open(call, {
@@ -142,28 +137,45 @@ export class Classifier {
         });
       case "stat":
       case "lstat":
-        return this.#stat(call, {
+        return statCall(c, call, {
           pid,
           name,
           dirfd: null,
           arg: a[0],
           buf: a[1],
           flags: name === "lstat" ? "AT_SYMLINK_NOFOLLOW" : "",
+          alias,
         });
       case "newfstatat":
-        return this.#stat(call, { pid, name, dirfd: a[0], arg: a[1], buf: a[2], flags: a[3] });
+        return statCall(c, call, {
+          pid,
+          name,
+          dirfd: a[0],
+          arg: a[1],
+          buf: a[2],
+          flags: a[3],
+          alias,
+        });
       case "statx":
-        return this.#stat(call, { pid, name, dirfd: a[0], arg: a[1], buf: a[4], flags: a[2] });
+        return statCall(c, call, {
+          pid,
+          name,
+          dirfd: a[0],
+          arg: a[1],
+          buf: a[4],
+          flags: a[2],
+          alias,
+        });
       case "access":
-        return this.#access(call, { pid, name, dirfd: null, arg: a[0], flags: "" });
+        return accessCall(c, call, { pid, name, dirfd: null, arg: a[0], flags: "" });
       case "faccessat":
-        return this.#access(call, { pid, name, dirfd: a[0], arg: a[1], flags: "" });
+        return accessCall(c, call, { pid, name, dirfd: a[0], arg: a[1], flags: "" });
       case "faccessat2":
-        return this.#access(call, { pid, name, dirfd: a[0], arg: a[1], flags: a[3] });
+        return accessCall(c, call, { pid, name, dirfd: a[0], arg: a[1], flags: a[3] });
       case "readlink":
-        return this.#readlink(call, { pid, name, dirfd: null, arg: a[0], buf: a[1], size: a[2] });
+        return readlinkCall(c, call, { pid, name, dirfd: null, arg: a[0], buf: a[1], size: a[2] });
       case "readlinkat":
-        return this.#readlink(call, { pid, name, dirfd: a[0], arg: a[1], buf: a[2], size: a[3] });
+        return readlinkCall(c, call, { pid, name, dirfd: a[0], arg: a[1], buf: a[2], size: a[3] });
       case "getdents64":
         return this.#listing(call, { pid, name, fd: a[0] });
       case "rename":
@@ -246,20 +258,9 @@ export class Classifier {
       case "truncate":
         return truncateCall(c, call, { pid, name, arg: a[0], len: a[1] });
       case "chdir":
-        return this.#chdir(call, { pid, name, arg: a[0] });
+        return chdirCall(c, call, { pid, name, arg: a[0] });
       case "fchdir":
-        if (call.ret.kind === "ok") {
-          const d = decodeDirFd(a[0] ?? "");
-          const p = d === null || d.deleted ? null : d.path;
-          this.#c.table.setCwd(pid, p);
-          if (p !== null) {
-            // The fd's path is already resolved; the name it was opened by may be a link.
-            this.#chdirInput(p);
-            const named = this.#alias.get(p);
-            if (named !== undefined) this.#chdirInput(named);
-          }
-        }
-        return;
+        return fchdirCall(c, call, { pid, name, fd: a[0], alias });
       case "clone":
       case "clone3":
       case "fork":
@@ -324,78 +325,6 @@ export class Classifier {
     if (errno !== null) this.#c.book.absent(r.path, { errno });
   }
 
-  #stat(
-    call: ParsedCall,
-    at: CallPath & { readonly buf: string | undefined; readonly flags: string | undefined },
-  ): void {
-    const { dirfd, arg, buf } = at;
-    const flags = at.flags ?? "";
-    const type = decodeStatType(buf);
-    if (flags.includes("AT_EMPTY_PATH") && arg === '""') {
-      if (call.ret.kind !== "ok" || dirfd === null) return;
-      const d = decodeDirFd(dirfd);
-      if (d === null || d.path === null || d.deleted) return;
-      this.#c.book.typeHint(d.path, type);
-      const alias = this.#alias.get(d.path);
-      if (alias !== undefined) this.#c.book.typeHint(alias, type);
-      return;
-    }
-    const p = this.#path(call, at);
-    if (p === null) return;
-    if (call.ret.kind === "ok") {
-      this.#c.book.exists(p, type);
-      this.#c.book.meta(p, { kind: flags.includes("AT_SYMLINK_NOFOLLOW") ? "lstat" : "stat" });
-    } else if (call.ret.kind === "error") {
-      const errno = absentErrno(call.ret.errno);
-      if (errno !== null) this.#c.book.absent(p, { errno });
-    }
-  }
-
-  /** access/faccessat*: success or EACCES depends on the type and permission bits. */
-  #access(call: ParsedCall, at: CallPath & { readonly flags: string | undefined }): void {
-    const p = this.#path(call, at);
-    if (p === null) return;
-    const { book } = this.#c;
-    if (call.ret.kind === "ok" || (call.ret.kind === "error" && call.ret.errno === "EACCES")) {
-      book.exists(p, "unknown");
-      book.meta(p, { kind: (at.flags ?? "").includes("AT_SYMLINK_NOFOLLOW") ? "lstat" : "stat" });
-    } else if (call.ret.kind === "error") {
-      const errno = absentErrno(call.ret.errno);
-      if (errno !== null) book.absent(p, { errno });
-    }
-  }
-
-  /**
-   * readlink*: the target is an input; EINVAL: not a symlink. A result that filled the
-   * buffer may be cut short, so its target is left for the engine to read (`null`).
-   */
-  #readlink(
-    call: ParsedCall,
-    at: CallPath & { readonly buf: string | undefined; readonly size: string | undefined },
-  ): void {
-    const { pid, name } = at;
-    const p = this.#path(call, at);
-    if (p === null) return;
-    const { book } = this.#c;
-    const ret = call.ret;
-    if (ret.kind === "ok") {
-      book.exists(p, "link");
-      if (String(ret.value) === at.size) return book.meta(p, { kind: "readlink", target: null });
-      const target = decodePath(at.buf);
-      if (target.kind !== "ok") {
-        return this.#c.untrust(`${name} in pid ${pid}: link target not printed in full`);
-      }
-      return book.meta(p, { kind: "readlink", target: target.value });
-    }
-    if (ret.kind !== "error") return;
-    const errno = absentErrno(ret.errno);
-    if (errno !== null) book.absent(p, { errno });
-    else if (ret.errno === "EINVAL") {
-      book.exists(p, "unknown");
-      book.meta(p, { kind: "lstat" });
-    } else if (ret.errno === "EACCES") book.exists(p, "unknown");
-  }
-
   #listing(call: ParsedCall, at: CallSite & { readonly fd: string | undefined }): void {
     const { pid, name, fd } = at;
     if (call.ret.kind !== "ok") return;
@@ -405,30 +334,6 @@ export class Classifier {
     }
     if (d.deleted) return;
     this.#c.book.read(d.path, "listing");
-  }
-
-  #chdir(call: ParsedCall, at: CallSite & { readonly arg: string | undefined }): void {
-    const { pid, name, arg } = at;
-    if (call.ret.kind !== "ok") return;
-    const q = decodePath(arg);
-    if (q.kind !== "ok") return this.#c.untrust(`${name} in pid ${pid}: bad path ${arg}`);
-    const base = this.#c.table.cwd(pid);
-    const p = q.value;
-    const next = p.startsWith("/") || base !== null
-      ? this.#c.normalizer.resolve(base ?? "/", p)
-      : null;
-    this.#c.table.setCwd(pid, next);
-    if (next !== null) this.#chdirInput(next);
-  }
-
-  /**
-   * A chdir target: a directory (`stat`), and what the path itself is (`entry`), since
-   * `getcwd` (`pwd -P`) shows where it resolved: a real directory later replaced by a
-   * symlink, or a symlink re-pointed, changes it.
-   */
-  #chdirInput(p: BytePath): void {
-    this.#c.book.meta(p, { kind: "stat" });
-    this.#c.book.meta(p, { kind: "entry" });
   }
 
   #clone(call: ParsedCall, at: { readonly pid: number; readonly args: string }): void {

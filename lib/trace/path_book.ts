@@ -47,37 +47,19 @@ import type { BytePath } from "../path/byte_path.ts";
 import { displayPath } from "../path/byte_path.ts";
 import { logger } from "../log/logger.ts";
 import type { AbsentErrno, StatType } from "./args.ts";
-import type { Effects, MetaProbe, ObservedInput, ObservedOutput, Trust } from "./effects.ts";
+import type { Effects, MetaProbe, Trust } from "./effects.ts";
 import type { PathFilter } from "./path_filter.ts";
-import { PathNormalizer } from "./path_normalizer.ts";
+import { CreatedLinks, MAX_LINK_HOPS } from "./created_links.ts";
+import {
+  type InputKind,
+  newPathRec,
+  type OrderedInput,
+  type OutputKind,
+  type PathRec as Rec,
+  readEffects,
+} from "./path_records.ts";
 
-/** How many symlinks the run made are followed in a row, like the kernel's limit on nesting. */
-export const MAX_LINK_HOPS = 8;
-
-type InputKind = Exclude<ObservedInput["kind"], "meta" | "absent">;
-type OutputKind = ObservedOutput["kind"];
-
-interface Rec {
-  touched: boolean;
-  prior: "unknown" | "existed" | "absent";
-  now: "unknown" | "exists" | "gone";
-  out: OutputKind | null;
-  removed: boolean;
-  type: StatType;
-  /** Input kinds recorded for the path (`meta:<probe>` for meta inputs). */
-  inputs: Set<string> | null;
-  announced: boolean;
-  readonly writable: boolean;
-  /** Its content was read before the run changed it (not merely stat'ed). */
-  contentRead: boolean;
-  /** The run replaced its whole content (truncating write, create, rename onto it). */
-  replaced: boolean;
-  /**
-   * While the path is a symlink the run made: its target (`"unknown"` when not printed
-   * in full); `null` otherwise.
-   */
-  link: BytePath | "unknown" | null;
-}
+export { MAX_LINK_HOPS };
 
 /** How a write treats the old content. */
 export type WriteHow = "create" | "replace" | "modify";
@@ -112,91 +94,24 @@ const log = logger("trace");
  */
 export class PathBook {
   readonly #recs = new Map<BytePath, Rec>();
-  readonly #order: (
-    | { path: BytePath; kind: InputKind; viaWrite?: boolean; viaStat?: boolean }
-    | { path: BytePath; kind: "meta"; probe: MetaProbe }
-    | { path: BytePath; kind: "absent"; errno?: "ENOTDIR" }
-  )[] = [];
+  readonly #order: OrderedInput[] = [];
   readonly #opts: PathBookOptions;
-  readonly #resolve: (base: BytePath, p: BytePath) => BytePath;
-  /** Whether the run made any symlink (until then no path needs {@link #through}). */
-  #madeLinks = false;
+  /** The symlinks the run made, while the path is one (see {@link CreatedLinks}). */
+  readonly #links: CreatedLinks;
 
   constructor(opts: PathBookOptions) {
     this.#opts = opts;
-    if (opts.resolve !== undefined) this.#resolve = opts.resolve;
-    else {
-      const n = new PathNormalizer();
-      this.#resolve = (base, p) => n.resolve(base, p);
-    }
-  }
-
-  /**
-   * The path `p` names once the symlinks the run made on its way are followed (the last
-   * component too when `final`), or `null` when that cannot be known (the run is then
-   * untrusted).
-   */
-  #through(p: BytePath, opts: { readonly final: boolean }): BytePath | null {
-    if (!this.#madeLinks) return p;
-    let cur = p;
-    for (let hops = 0;; hops++) {
-      const step = this.#linkStep(cur, opts);
-      if (step === null) return cur;
-      if (step.kind === "unknown") {
-        this.#opts.untrust(
-          `read through symlink ${displayPath(step.link)} made by the run, target not printed`,
-        );
-        return null;
-      }
-      if (hops === MAX_LINK_HOPS) {
-        this.#opts.untrust(`too many levels of symlinks made by the run at ${displayPath(p)}`);
-        return null;
-      }
-      cur = step.path;
-    }
-  }
-
-  /** The first symlink the run made on the way to `p` (leftmost), followed once. */
-  #linkStep(
-    p: BytePath,
-    opts: { readonly final: boolean },
-  ): { kind: "path"; path: BytePath } | { kind: "unknown"; link: BytePath } | null {
-    for (let at = p.indexOf("/", 1); at > 0; at = p.indexOf("/", at + 1)) {
-      const link = p.slice(0, at);
-      const target = this.#recs.get(link)?.link;
-      if (target) return this.#follow(link, { target, rest: p.slice(at) });
-    }
-    const target = opts.final ? this.#recs.get(p)?.link : null;
-    return target ? this.#follow(p, { target, rest: "" }) : null;
-  }
-
-  #follow(
-    link: BytePath,
-    opts: { readonly target: BytePath | "unknown"; readonly rest: string },
-  ): { kind: "path"; path: BytePath } | { kind: "unknown"; link: BytePath } {
-    if (opts.target === "unknown") return { kind: "unknown", link };
-    const dir = link.slice(0, link.lastIndexOf("/")) || "/";
-    return { kind: "path", path: this.#resolve(dir, opts.target + opts.rest) };
+    this.#links = new CreatedLinks({
+      untrust: (reason) => this.#opts.untrust(reason),
+      resolve: opts.resolve,
+    });
   }
 
   #get(p: BytePath): Rec | null {
     let r = this.#recs.get(p);
     if (r !== undefined) return r;
     if (this.#opts.filter.excluded(p)) return null;
-    r = {
-      touched: false,
-      prior: "unknown",
-      now: "unknown",
-      out: null,
-      removed: false,
-      type: "unknown",
-      inputs: null,
-      announced: false,
-      writable: this.#opts.filter.writable(p),
-      contentRead: false,
-      replaced: false,
-      link: null,
-    };
+    r = newPathRec({ writable: this.#opts.filter.writable(p) });
     this.#recs.set(p, r);
     return r;
   }
@@ -238,7 +153,7 @@ export class PathBook {
     const { now, out } = opts;
     r.touched = true;
     r.now = now;
-    r.link = null;
+    this.#links.set(p, null);
     if (!r.writable) {
       log.debug("ignoring change outside output roots: {path}", { path: displayPath(p) });
       return;
@@ -251,7 +166,7 @@ export class PathBook {
    * `O_PATH`/`O_DIRECTORY` open): a `meta` input, while the run has not changed the path.
    */
   meta(path: BytePath, probe: MetaProbe): void {
-    const p = this.#through(path, { final: probe.kind === "stat" });
+    const p = this.#links.through(path, { final: probe.kind === "stat" });
     if (p === null) return;
     const r = this.#get(p);
     if (r === null || r.touched) return;
@@ -268,7 +183,7 @@ export class PathBook {
    * which error it was, since a program can tell them apart.
    */
   absent(path: BytePath, opts: { readonly errno?: AbsentErrno } = {}): void {
-    const p = this.#through(path, { final: true });
+    const p = this.#links.through(path, { final: true });
     if (p === null) return;
     const r = this.#get(p);
     if (r === null) return;
@@ -292,7 +207,7 @@ export class PathBook {
   exists(path: BytePath, type: StatType): void {
     // A type other than "link" (or unknown) comes from a probe that followed the link.
     const final = type === "reg" || type === "dir" || type === "special";
-    const p = this.#through(path, { final });
+    const p = this.#links.through(path, { final });
     if (p === null) return;
     const r = this.#get(p);
     if (r === null) return;
@@ -306,7 +221,7 @@ export class PathBook {
 
   /** The path was read (opened for reading, exec'd, or listed). */
   read(path: BytePath, kind: "file" | "exec" | "listing"): void {
-    const p = this.#through(path, { final: true });
+    const p = this.#links.through(path, { final: true });
     if (p === null) return;
     const r = this.#get(p);
     if (r === null) return;
@@ -346,10 +261,7 @@ export class PathBook {
     if (r === null) return;
     if (!r.touched && r.prior === "unknown") r.prior = "absent";
     this.#touch(p, r, { now: "exists", out: kind });
-    if (kind === "symlink") {
-      r.link = opts.target ?? "unknown";
-      this.#madeLinks = true;
-    }
+    if (kind === "symlink") this.#links.made(p, { target: opts.target });
   }
 
   /** The path was removed (unlink/rmdir). */
@@ -378,14 +290,14 @@ export class PathBook {
     const sKind: OutputKind = s?.out ?? (s?.type === "dir" ? "dir" : "file");
     const dKind: OutputKind = d?.out ?? (d?.type === "dir" ? "dir" : "file");
     this.#source(src, s, { kind: sKind });
-    const sLink = s?.link ?? null;
-    const dLink = d?.link ?? null;
+    const sLink = s === null ? null : this.#links.target(src);
+    const dLink = d === null ? null : this.#links.target(dst);
     if (exchange) {
       this.#source(dst, d, { kind: dKind });
       if (s !== null) this.#touch(src, s, { now: "exists", out: dKind });
       if (d !== null) this.#touch(dst, d, { now: "exists", out: sKind });
-      if (s !== null) s.link = dLink;
-      if (d !== null) d.link = sLink;
+      if (s !== null) this.#links.set(src, dLink);
+      if (d !== null) this.#links.set(dst, sLink);
       return;
     }
     if (sKind === "dir") this.#moveChildren(src, dst);
@@ -397,7 +309,7 @@ export class PathBook {
     if (d !== null) {
       d.replaced = true;
       this.#touch(dst, d, { now: "exists", out: sKind });
-      d.link = sLink;
+      this.#links.set(dst, sLink);
     }
   }
 
@@ -421,7 +333,7 @@ export class PathBook {
     }
     for (const [p, r] of moved) {
       const kind = r.out ?? "file";
-      const link = r.link;
+      const link = this.#links.target(p);
       if (!r.touched && r.prior === "unknown") r.prior = "existed";
       this.#touch(p, r, { now: "gone", out: null });
       r.removed = true;
@@ -429,7 +341,7 @@ export class PathBook {
       const nr = this.#get(q);
       if (nr !== null) {
         this.#touch(q, nr, { now: "exists", out: kind });
-        nr.link = link;
+        this.#links.set(q, link);
       }
     }
   }
@@ -449,29 +361,6 @@ export class PathBook {
 
   /** Builds the final effects. */
   finish(trust: Trust): Effects {
-    const inputs: ObservedInput[] = [];
-    for (const o of this.#order) {
-      if (o.kind === "meta" || o.kind === "absent") {
-        inputs.push(o);
-        continue;
-      }
-      const { path, kind, viaWrite, viaStat } = o;
-      const r = this.#recs.get(path)!;
-      if (kind === "file" && (r.type === "dir" || r.type === "special")) continue;
-      // Stat'ed, never read, then wholly replaced by the run (gcc stats `-o m.o` before
-      // writing it): its old content cannot reach the results, so only its type and
-      // permissions (the meta input) are kept.
-      if (kind === "file" && viaStat && !r.contentRead && r.replaced) continue;
-      inputs.push(viaWrite ? { path, kind, priorUnknown: true } : { path, kind });
-    }
-    const outputs: ObservedOutput[] = [];
-    const deletions: BytePath[] = [];
-    for (const [path, r] of this.#recs) {
-      if (r.now === "exists" && r.out !== null) outputs.push({ path, kind: r.out });
-      else if (r.now === "gone" && r.removed && r.prior !== "absent" && r.writable) {
-        deletions.push(path);
-      }
-    }
-    return { trust, inputs, outputs, deletions };
+    return readEffects(this.#recs, this.#order, { trust });
   }
 }

@@ -1,0 +1,103 @@
+/**
+ * What the `PathBook` (path_book.ts) keeps: one record per path, the inputs in trace
+ * order, and how they read out as the final {@link Effects} lists.
+ *
+ * @module
+ */
+import type { BytePath } from "../path/byte_path.ts";
+import type { StatType } from "./args.ts";
+import type { Effects, MetaProbe, ObservedInput, ObservedOutput, Trust } from "./effects.ts";
+
+/** An input kind that reads content. */
+export type InputKind = Exclude<ObservedInput["kind"], "meta" | "absent">;
+/** What kind of object an output is. */
+export type OutputKind = ObservedOutput["kind"];
+
+/** What the ledger knows of one path. */
+export interface PathRec {
+  touched: boolean;
+  prior: "unknown" | "existed" | "absent";
+  now: "unknown" | "exists" | "gone";
+  out: OutputKind | null;
+  removed: boolean;
+  type: StatType;
+  /** Input kinds recorded for the path (`meta:<probe>` for meta inputs). */
+  inputs: Set<string> | null;
+  announced: boolean;
+  readonly writable: boolean;
+  /** Its content was read before the run changed it (not merely stat'ed). */
+  contentRead: boolean;
+  /** The run replaced its whole content (truncating write, create, rename onto it). */
+  replaced: boolean;
+}
+
+/** An input as recorded, in trace order. */
+export type OrderedInput =
+  | { path: BytePath; kind: InputKind; viaWrite?: boolean; viaStat?: boolean }
+  | { path: BytePath; kind: "meta"; probe: MetaProbe }
+  | { path: BytePath; kind: "absent"; errno?: "ENOTDIR" };
+
+/**
+ * A fresh record of a path nothing is known of yet.
+ *
+ * @example
+ * ```ts
+ * import { newPathRec } from "./path_records.ts";
+ * newPathRec({ writable: true }).prior; // "unknown"
+ * ```
+ */
+export function newPathRec(opts: { readonly writable: boolean }): PathRec {
+  return {
+    touched: false,
+    prior: "unknown",
+    now: "unknown",
+    out: null,
+    removed: false,
+    type: "unknown",
+    inputs: null,
+    announced: false,
+    writable: opts.writable,
+    contentRead: false,
+    replaced: false,
+  };
+}
+
+/**
+ * Builds the final effects from the records and the inputs in trace order.
+ *
+ * @example
+ * ```ts
+ * import { readEffects } from "./path_records.ts";
+ * readEffects(new Map(), [], { trust: { kind: "trusted" } }).inputs; // []
+ * ```
+ */
+export function readEffects(
+  recs: ReadonlyMap<BytePath, PathRec>,
+  order: readonly OrderedInput[],
+  opts: { readonly trust: Trust },
+): Effects {
+  const inputs: ObservedInput[] = [];
+  for (const o of order) {
+    if (o.kind === "meta" || o.kind === "absent") {
+      inputs.push(o);
+      continue;
+    }
+    const { path, kind, viaWrite, viaStat } = o;
+    const r = recs.get(path)!;
+    if (kind === "file" && (r.type === "dir" || r.type === "special")) continue;
+    // Stat'ed, never read, then wholly replaced by the run (gcc stats `-o m.o` before
+    // writing it): its old content cannot reach the results, so only its type and
+    // permissions (the meta input) are kept.
+    if (kind === "file" && viaStat && !r.contentRead && r.replaced) continue;
+    inputs.push(viaWrite ? { path, kind, priorUnknown: true } : { path, kind });
+  }
+  const outputs: ObservedOutput[] = [];
+  const deletions: BytePath[] = [];
+  for (const [path, r] of recs) {
+    if (r.now === "exists" && r.out !== null) outputs.push({ path, kind: r.out });
+    else if (r.now === "gone" && r.removed && r.prior !== "absent" && r.writable) {
+      deletions.push(path);
+    }
+  }
+  return { trust: opts.trust, inputs, outputs, deletions };
+}

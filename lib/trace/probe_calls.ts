@@ -1,0 +1,182 @@
+/**
+ * Handlers of the calls that probe a path without reading its content: stat*,
+ * access*, readlink*, chdir/fchdir (rules in classifier.ts and path_book.ts).
+ *
+ * @module
+ */
+import type { BytePath } from "../path/byte_path.ts";
+import type { ParsedCall } from "./call_parser.ts";
+import type { ClassifierContext } from "./classifier.ts";
+import { absentErrno, decodeDirFd, decodePath, decodeStatType } from "./args.ts";
+import { type CallPath, type CallSite, pathOrUntrust } from "./modify_calls.ts";
+
+/**
+ * Real path (from a returned fd) -> the path the program opened, for fd stat type hints
+ * and fchdir; kept by the classifier.
+ */
+export type FdAliases = ReadonlyMap<BytePath, BytePath>;
+
+/**
+ * Applies a `stat`-family call: the printed `buf` (its type) and `flags`
+ * (AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH).
+ *
+ * @example
+ * ```ts
+ * // statCall(ctx, call, { pid, name, dirfd, arg, buf, flags, alias }) from Classifier.call
+ * ```
+ */
+export function statCall(
+  ctx: ClassifierContext,
+  call: ParsedCall,
+  opts: CallPath & {
+    readonly buf: string | undefined;
+    readonly flags: string | undefined;
+    readonly alias: FdAliases;
+  },
+): void {
+  const { dirfd, arg, buf } = opts;
+  const flags = opts.flags ?? "";
+  const type = decodeStatType(buf);
+  if (flags.includes("AT_EMPTY_PATH") && arg === '""') {
+    if (call.ret.kind !== "ok" || dirfd === null) return;
+    const d = decodeDirFd(dirfd);
+    if (d === null || d.path === null || d.deleted) return;
+    ctx.book.typeHint(d.path, type);
+    const alias = opts.alias.get(d.path);
+    if (alias !== undefined) ctx.book.typeHint(alias, type);
+    return;
+  }
+  const p = pathOrUntrust(ctx, call, opts);
+  if (p === null) return;
+  if (call.ret.kind === "ok") {
+    ctx.book.exists(p, type);
+    ctx.book.meta(p, { kind: flags.includes("AT_SYMLINK_NOFOLLOW") ? "lstat" : "stat" });
+  } else if (call.ret.kind === "error") {
+    const errno = absentErrno(call.ret.errno);
+    if (errno !== null) ctx.book.absent(p, { errno });
+  }
+}
+
+/**
+ * Applies an `access`-family call: success or EACCES depends on the type and permission
+ * bits.
+ *
+ * @example
+ * ```ts
+ * // accessCall(ctx, call, { pid, name, dirfd, arg, flags }) from Classifier.call
+ * ```
+ */
+export function accessCall(
+  ctx: ClassifierContext,
+  call: ParsedCall,
+  opts: CallPath & { readonly flags: string | undefined },
+): void {
+  const p = pathOrUntrust(ctx, call, opts);
+  if (p === null) return;
+  const { book } = ctx;
+  if (call.ret.kind === "ok" || (call.ret.kind === "error" && call.ret.errno === "EACCES")) {
+    book.exists(p, "unknown");
+    book.meta(p, { kind: (opts.flags ?? "").includes("AT_SYMLINK_NOFOLLOW") ? "lstat" : "stat" });
+  } else if (call.ret.kind === "error") {
+    const errno = absentErrno(call.ret.errno);
+    if (errno !== null) book.absent(p, { errno });
+  }
+}
+
+/**
+ * Applies a `readlink`-family call: the target is an input; EINVAL: not a symlink. A
+ * result that filled the buffer may be cut short, so its target is left for the engine
+ * to read (`null`).
+ *
+ * @example
+ * ```ts
+ * // readlinkCall(ctx, call, { pid, name, dirfd, arg, buf, size }) from Classifier.call
+ * ```
+ */
+export function readlinkCall(
+  ctx: ClassifierContext,
+  call: ParsedCall,
+  opts: CallPath & { readonly buf: string | undefined; readonly size: string | undefined },
+): void {
+  const { pid, name } = opts;
+  const p = pathOrUntrust(ctx, call, opts);
+  if (p === null) return;
+  const { book } = ctx;
+  const ret = call.ret;
+  if (ret.kind === "ok") {
+    book.exists(p, "link");
+    if (String(ret.value) === opts.size) return book.meta(p, { kind: "readlink", target: null });
+    const target = decodePath(opts.buf);
+    if (target.kind !== "ok") {
+      return ctx.untrust(`${name} in pid ${pid}: link target not printed in full`);
+    }
+    return book.meta(p, { kind: "readlink", target: target.value });
+  }
+  if (ret.kind !== "error") return;
+  const errno = absentErrno(ret.errno);
+  if (errno !== null) book.absent(p, { errno });
+  else if (ret.errno === "EINVAL") {
+    book.exists(p, "unknown");
+    book.meta(p, { kind: "lstat" });
+  } else if (ret.errno === "EACCES") book.exists(p, "unknown");
+}
+
+/**
+ * Applies a successful `chdir`: the process's new cwd, and the target as an input.
+ *
+ * @example
+ * ```ts
+ * // chdirCall(ctx, call, { pid, name, arg }) from Classifier.call
+ * ```
+ */
+export function chdirCall(
+  ctx: ClassifierContext,
+  call: ParsedCall,
+  opts: CallSite & { readonly arg: string | undefined },
+): void {
+  const { pid, name, arg } = opts;
+  if (call.ret.kind !== "ok") return;
+  const q = decodePath(arg);
+  if (q.kind !== "ok") return ctx.untrust(`${name} in pid ${pid}: bad path ${arg}`);
+  const base = ctx.table.cwd(pid);
+  const p = q.value;
+  const next = p.startsWith("/") || base !== null ? ctx.normalizer.resolve(base ?? "/", p) : null;
+  ctx.table.setCwd(pid, next);
+  if (next !== null) chdirInput(ctx, next);
+}
+
+/**
+ * Applies a successful `fchdir` to the printed `fd`: its path, and the name it was opened
+ * by (which may be a link), are inputs.
+ *
+ * @example
+ * ```ts
+ * // fchdirCall(ctx, call, { pid, name, fd, alias }) from Classifier.call
+ * ```
+ */
+export function fchdirCall(
+  ctx: ClassifierContext,
+  call: ParsedCall,
+  opts: CallSite & { readonly fd: string | undefined; readonly alias: FdAliases },
+): void {
+  if (call.ret.kind !== "ok") return;
+  const d = decodeDirFd(opts.fd ?? "");
+  const p = d === null || d.deleted ? null : d.path;
+  ctx.table.setCwd(opts.pid, p);
+  if (p !== null) {
+    // The fd's path is already resolved; the name it was opened by may be a link.
+    chdirInput(ctx, p);
+    const named = opts.alias.get(p);
+    if (named !== undefined) chdirInput(ctx, named);
+  }
+}
+
+/**
+ * A chdir target: a directory (`stat`), and what the path itself is (`entry`), since
+ * `getcwd` (`pwd -P`) shows where it resolved: a real directory later replaced by a
+ * symlink, or a symlink re-pointed, changes it.
+ */
+function chdirInput(ctx: ClassifierContext, p: BytePath): void {
+  ctx.book.meta(p, { kind: "stat" });
+  ctx.book.meta(p, { kind: "entry" });
+}
