@@ -234,8 +234,13 @@ export class PathBook {
     r.now = "exists";
   }
 
-  /** The path was written; see {@link WriteHow}. */
-  write(p: BytePath, how: WriteHow): void {
+  /**
+   * The path was written; see {@link WriteHow}. Opening for writing follows a symlink the
+   * run made, so the write lands on (and the output is) the link's target.
+   */
+  write(path: BytePath, how: WriteHow): void {
+    const p = this.#links.through(path, { final: true });
+    if (p === null) return;
     const r = this.#get(p);
     if (r === null) return;
     if (!r.touched) {

@@ -889,3 +889,14 @@ e2e("cat through a symlink the run made reads its target: a changed target misse
   assert.equal((await t.run(cmd)).out, "B\nY\n");
   assert.equal(runs(t), 3);
 });
+
+e2e("a write through a symlink the run made is an output of the link's target", async (t) => {
+  const cmd = counted("mkdir -p out; ln -sfn data out/q; echo written > out/q");
+  await t.run(cmd);
+  assert.equal(t.read("out/data"), "written\n");
+  Deno.removeSync(t.path("out/data")); // the target is what the run wrote: restore it
+  await t.run(cmd);
+  assert.equal(t.read("out/data"), "written\n");
+  assert.equal(Deno.readLinkSync(t.path("out/q")), "data");
+  assert.equal(runs(t), 1);
+});
