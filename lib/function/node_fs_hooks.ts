@@ -16,9 +16,11 @@
 import fs from "node:fs";
 import {
   type ActiveRecorder,
+  errorOutcome,
   type FsAccess,
   type FsOutcome,
   noteUpdates,
+  observeCall,
   type Op,
 } from "../runtime/fs_hooks.ts";
 // deno-lint-ignore no-explicit-any
@@ -177,25 +179,9 @@ function wrap(
       };
       return rec.nested(() => orig.apply(this, args));
     }
-    let r: unknown;
-    try {
-      r = rec.nested(() => orig.apply(this, args));
-    } catch (e) {
-      done(errorOutcome(e));
-      throw e;
-    }
-    if (style === "promise" && r instanceof Promise) {
-      return r.then((v) => (done(fromResult(v)), v), (e) => {
-        done(errorOutcome(e));
-        throw e;
-      });
-    }
-    done(fromResult(r));
-    return r;
+    return observeCall(() => rec.nested(() => orig.apply(this, args)), {
+      done,
+      ok: fromResult,
+    });
   };
-}
-
-function errorOutcome(e: unknown): FsOutcome {
-  const code = (e as { code?: string })?.code;
-  return code === "ENOENT" || code === "ENOTDIR" ? "absent" : "failed";
 }

@@ -242,21 +242,10 @@ function fileWrapper(
         rec.fs(acc, p, { outcome: acc === "probe" || pre === undefined ? outcome : pre });
       }
     };
-    let r: unknown;
-    try {
-      r = rec.nested(() => orig.apply(this, args));
-    } catch (e) {
-      done(errorOutcome(e));
-      throw e;
-    }
-    if (r instanceof Promise) {
-      return r.then((v) => (done(opts.probeResult ? opts.probeResult(v) : "ok"), v), (e) => {
-        done(errorOutcome(e));
-        throw e;
-      });
-    }
-    done(opts.probeResult ? opts.probeResult(r) : "ok");
-    return r;
+    return observeCall(() => rec.nested(() => orig.apply(this, args)), {
+      done,
+      ok: (v) => (opts.probeResult ? opts.probeResult(v) : "ok"),
+    });
   };
 }
 
@@ -291,7 +280,46 @@ function exists(p: unknown): boolean {
   }
 }
 
-function errorOutcome(e: unknown): FsOutcome {
+/**
+ * Runs a wrapped file operation and reports how it ended, whether it returns, throws,
+ * resolves or rejects; the result passes through unchanged.
+ *
+ * @example
+ * ```ts ignore
+ * return observeCall(() => orig.apply(this, args), { done, ok: () => "ok" });
+ * ```
+ */
+export function observeCall(
+  run: () => unknown,
+  report: { done(outcome: FsOutcome): void; ok(value: unknown): FsOutcome },
+): unknown {
+  let r: unknown;
+  try {
+    r = run();
+  } catch (e) {
+    report.done(errorOutcome(e));
+    throw e;
+  }
+  if (r instanceof Promise) {
+    return r.then((v) => (report.done(report.ok(v)), v), (e) => {
+      report.done(errorOutcome(e));
+      throw e;
+    });
+  }
+  report.done(report.ok(r));
+  return r;
+}
+
+/**
+ * How a failed operation counts: a missing path is `absent`, anything else `failed`.
+ *
+ * @example
+ * ```ts
+ * import { errorOutcome } from "./fs_hooks.ts";
+ * errorOutcome({ code: "ENOENT" }); // "absent"
+ * ```
+ */
+export function errorOutcome(e: unknown): FsOutcome {
   const code = (e as { code?: string })?.code;
   if (code === "ENOENT" || code === "ENOTDIR") return "absent";
   const name = (e as { name?: string })?.name;

@@ -189,15 +189,6 @@ export class Classifier {
           flags: "",
         });
       case "renameat":
-        return renameCall(c, call, {
-          pid,
-          name,
-          srcDirfd: a[0],
-          src: a[1],
-          dstDirfd: a[2],
-          dst: a[3],
-          flags: "",
-        });
       case "renameat2":
         return renameCall(c, call, {
           pid,
