@@ -15,10 +15,27 @@
 import { closeSync, constants, lstatSync, openSync, readFileSync } from "node:fs";
 import { digestBytes, digestFile } from "../hash/digest.ts";
 import { type BytePath, fsPath, pathBytes } from "../path/byte_path.ts";
-import { type PreciseStat, preciseStat } from "../runtime/mod.ts";
+import { hasPreciseCtime, type PreciseStat, preciseStat } from "../runtime/mod.ts";
 
 /** Slack below the run's start time within which a ctime counts as "during the run". */
 export const CTIME_SLACK_NS = 10_000_000n;
+
+/**
+ * The ctime at or after which an object counts as changed during a run that started at
+ * `startedAt` (ms). When this process cannot read nanosecond ctimes (Deno without FFI
+ * permission truncates them to whole seconds), the window widens by a second, so a
+ * change made during the run can never look older than it is.
+ *
+ * @example
+ * ```ts
+ * import { ctimeLimit } from "./fingerprint.ts";
+ * ctimeLimit(Date.now()) > 0n; // true
+ * ```
+ */
+export function ctimeLimit(startedAt: number): bigint {
+  const slack = hasPreciseCtime() ? CTIME_SLACK_NS : CTIME_SLACK_NS + 1_000_000_000n;
+  return BigInt(startedAt) * 1_000_000n - slack;
+}
 
 /** Hashes a path as a file's content or a directory's listing. */
 export type Digester = (path: BytePath, kind: "file" | "listing") => Promise<string>;
@@ -99,7 +116,7 @@ export async function fingerprint(
   path: BytePath,
   options: { startedAt: number; digest: Digester },
 ): Promise<Fingerprint> {
-  const limit = BigInt(options.startedAt) * 1_000_000n - CTIME_SLACK_NS;
+  const limit = ctimeLimit(options.startedAt);
   let fd: number | null = null;
   try {
     const before = stamp(path);
@@ -195,7 +212,7 @@ export async function fingerprintSnapshot(
   snap: ContentSnapshot,
   options: { startedAt: number },
 ): Promise<Fingerprint> {
-  const limit = BigInt(options.startedAt) * 1_000_000n - CTIME_SLACK_NS;
+  const limit = ctimeLimit(options.startedAt);
   if (snap.stamp.ctimeNs >= limit) return { kind: "changed-during-run" };
   return { kind: "ok", digest: await digestBytes(snap.bytes), stamp: snap.stamp };
 }

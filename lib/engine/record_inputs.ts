@@ -16,7 +16,7 @@ import type { RecordedInput } from "../store/types.ts";
 import type { Effects, ObservedInput } from "../trace/effects.ts";
 import {
   type ContentSnapshot,
-  CTIME_SLACK_NS,
+  ctimeLimit,
   type Digester,
   exists,
   type Fingerprint,
@@ -201,7 +201,7 @@ function recordMeta(
     return { kind: "unstorable", reason: `cannot stat input ${shown}: ${(e as Error).message}` };
   }
   if (st === null) return { kind: "unstorable", reason: `${shown} vanished during the run` };
-  const limit = BigInt(opts.startedAt) * 1_000_000n - CTIME_SLACK_NS;
+  const limit = ctimeLimit(opts.startedAt);
   if (!st.isDir && st.ctimeNs >= limit) return changed;
   const isLink = (st.mode & 0o170000) === 0o120000;
   if (probe.kind === "stat" || probe.kind === "lstat" || (probe.kind === "entry" && !isLink)) {

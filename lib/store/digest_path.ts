@@ -17,7 +17,7 @@ import type { InputKind, RecordedInput } from "./types.ts";
  *
  * @example
  * ```ts
- * const [state] = await store.digestPaths([{ path: "/etc/hostname", kind: "file" }]);
+ * const state = await store.digestPath("/etc/hostname", "file");
  * if (state.kind === "ok") console.log(state.input.digest);
  * ```
  */

@@ -252,31 +252,6 @@ export class Store {
     return state;
   }
 
-  /**
-   * The current state of many paths at once (one memo query, one memo write): use it to
-   * record the inputs of a new entry.
-   */
-  async digestPaths(
-    items: readonly { readonly path: BytePath; readonly kind: InputKind }[],
-    opts: AtTime = {},
-  ): Promise<PathState[]> {
-    const files = items.filter((i) => i.kind !== "absent" && i.kind !== "meta").map((i) => i.path);
-    const rows = files.length === 0
-      ? new Map()
-      : guard("read digest memo", () => this.#memo.getMany(files));
-    const writes: { path: BytePath; fp: string; digest: string }[] = [];
-    const ctx = {
-      now: this.#now(opts),
-      hasher: this.#hasher,
-      memoGet: (p: BytePath) => rows.get(p),
-      memoPut: (row: { path: BytePath; fp: string; digest: string }) => writes.push(row),
-    };
-    const states: PathState[] = [];
-    for (const item of items) states.push(await resolvePath(item.path, item.kind, { ctx }));
-    this.#putMemo(writes);
-    return states;
-  }
-
   /** The first recorded input that no longer matches, or `null` (all match). */
   validate(inputs: readonly RecordedInput[], opts: AtTime = {}): Promise<InputMismatch | null> {
     return validateInputs(inputs, { memo: this.#memo, hasher: this.#hasher, now: this.#now(opts) });

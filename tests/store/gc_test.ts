@@ -114,7 +114,8 @@ Deno.test("gc prunes digest-memo rows of files that no longer exist", async () =
     writeFileSync(keep, "k");
     writeFileSync(gone, "g");
     const now = Date.now() + 10_000;
-    await store.digestPaths([{ path: keep, kind: "file" }, { path: gone, kind: "file" }], { now });
+    await store.digestPath(keep, "file", { now });
+    await store.digestPath(gone, "file", { now });
     unlinkSync(gone);
     assert.equal((await store.gc()).memoPruned, 1);
     const raw = new DatabaseSync(store.layout.dbPath);

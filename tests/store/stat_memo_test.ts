@@ -108,24 +108,6 @@ Deno.test("the memo keys non-ASCII paths byte-exactly", async () => {
   }, { hasher });
 });
 
-Deno.test("digestPaths resolves many paths in order with one memo pass", async () => {
-  const hasher = countingHasher();
-  await withStore(async (store, dir) => {
-    writeFileSync(join(dir, "a"), "A");
-    writeFileSync(join(dir, "b"), "B");
-    const items = [
-      { path: join(dir, "a"), kind: "file" as const },
-      { path: join(dir, "nope"), kind: "absent" as const },
-      { path: join(dir, "b"), kind: "exec" as const },
-    ];
-    const first = await store.digestPaths(items, { now: later() });
-    assert.deepEqual(first.map((s) => s.kind), ["ok", "ok", "ok"]);
-    assert.equal(first[2].kind === "ok" && first[2].input.digest, await digestBytes(enc("B")));
-    assert.deepEqual(await store.digestPaths(items, { now: later() }), first);
-    assert.equal(hasher.files, 2, "the second pass is served by the memo");
-  }, { hasher });
-});
-
 Deno.test("a directory listing is memoized by the directory's fingerprint", async () => {
   const hasher = countingHasher();
   await withStore(async (store, dir) => {
