@@ -6,6 +6,8 @@
  * @module
  */
 import { spawnSync } from "node:child_process";
+import { mkdirSync, rmSync, symlinkSync } from "node:fs";
+import { resolve } from "node:path";
 import process from "node:process";
 import { bunPath } from "./toolchain.ts";
 
@@ -20,12 +22,13 @@ const steps: [string, string, string[]][] = [
     "tests/hash/canonical_test.ts",
   ]],
 ];
+const path = pathWithBun();
 let failed = false;
 for (const [name, cmd, args] of steps) {
   console.log(`\n== ${name} ==`);
   const r = spawnSync(cmd, args, {
     stdio: "inherit",
-    env: { ...process.env, PATH: pathWithBun() },
+    env: { ...process.env, PATH: path },
   });
   if (r.status !== 0) {
     console.log(`test: ${name} failed (exit ${r.status ?? r.signal})`);
@@ -35,8 +38,16 @@ for (const [name, cmd, args] of steps) {
 }
 process.exit(failed ? 1 : 0);
 
-/** Tests that spawn `bun` find the pinned one first on PATH. */
+/**
+ * Tests that spawn `bun` or `deno` find the pinned ones first on PATH. npm installs Bun's
+ * executable as `bun.exe`, so its own folder has no `bun`: link both under `dist/toolbin`.
+ */
 function pathWithBun(): string {
-  const dir = bunPath().replace(/\/[^/]+$/, "");
+  const dir = resolve("dist/toolbin");
+  mkdirSync(dir, { recursive: true });
+  for (const [name, target] of [["bun", bunPath()], ["deno", deno]]) {
+    rmSync(`${dir}/${name}`, { force: true });
+    symlinkSync(target, `${dir}/${name}`);
+  }
   return `${dir}:${process.env.PATH ?? ""}`;
 }
