@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { digestBytes } from "../../lib/hash/digest.ts";
 import { countingHasher, withStore } from "./_helpers.ts";
@@ -114,6 +114,11 @@ Deno.test("a directory listing is memoized by the directory's fingerprint", asyn
     const d = join(dir, "d");
     mkdirSync(d);
     writeFileSync(join(d, "a"), "");
+    // The kernel stamps mtimes with a coarse clock (a few ms): without this, adding "b" in
+    // the same tick would leave the mtime as it was. (Real time can't collide that way: a
+    // directory is memoized only once its mtime is 2 s old.)
+    const past = new Date(Date.now() - 10_000);
+    utimesSync(d, past, past);
     const first = await store.digestPath(d, "listing", { now: later() });
     assert.equal(first.kind, "ok");
     assert.equal(hasher.dirs, 1);
