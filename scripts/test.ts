@@ -20,6 +20,8 @@ const steps: [string, string, string[]][] = [
     "tests/function/",
     "tests/codec/",
     "tests/hash/canonical_test.ts",
+    "tests/log/",
+    "tests/runtime/",
   ]],
 ];
 const path = pathWithBun();

@@ -1,11 +1,18 @@
 /**
- * The CLI's log sink: every casher line on stderr starts with `casher:`. The library never
- * installs a sink; only the CLI calls {@link installCliLogging}.
+ * The CLI's log sink: every casher line on stderr starts with `casher:`. The CLI writes its
+ * own lines instead of loading LogTape (see `lib/log/logger.ts`); the library never
+ * installs this sink.
  *
  * @module
  */
 import { writeSync } from "node:fs";
-import { configureSync, type LogLevel, type LogRecord } from "@logtape/logtape";
+import {
+  LEVEL_ORDER,
+  type LogCall,
+  type LogLevel,
+  renderTemplate,
+  setLogBackend,
+} from "../log/logger.ts";
 
 /** How chatty the CLI is: `-q` errors only, default warnings, `-v` phase lines, `-vv` debug. */
 export type Verbosity = "quiet" | "normal" | "verbose" | "debug";
@@ -18,43 +25,36 @@ const LEVEL: Record<Verbosity, LogLevel> = {
 };
 
 /**
- * Renders a record as one `casher: ...` line.
+ * Renders a log call as one `casher: ...` line.
  *
  * @example
- * ```ts ignore
- * renderRecord(record); // "casher: hit make: replayed, saved 5123 ms"
+ * ```ts
+ * import { renderLine } from "./log_sink.ts";
+ * renderLine({ category: ["casher"], level: "info", template: "hit {label}", props: { label: "make" } });
+ * // "casher: hit make\n"
  * ```
  */
-export function renderRecord(record: LogRecord): string {
-  const text = record.message
-    .map((part, i) =>
-      i % 2 === 0 ? String(part) : typeof part === "string" ? part : JSON.stringify(part)
-    )
-    .join("");
-  return `casher: ${text}\n`;
+export function renderLine(call: LogCall): string {
+  return `casher: ${renderTemplate(call.template, call.props)}\n`;
 }
 
 /**
- * Routes the `casher` log category to stderr at the level chosen by `verbosity`.
+ * Routes casher's log calls to stderr at the level chosen by `verbosity`.
  *
  * @example
  * ```ts ignore
  * installCliLogging("verbose");
  * ```
  */
-export function installCliLogging(verbosity: Verbosity): void {
-  configureSync({
-    reset: true,
-    sinks: {
-      stderr: (record: LogRecord) => {
-        try {
-          writeSync(2, renderRecord(record));
-        } catch { /* stderr closed: nothing to say it with */ }
-      },
+export function installCliLogging(verbosity: Verbosity, options: { fd?: number } = {}): void {
+  const lowest = LEVEL_ORDER[LEVEL[verbosity]];
+  const fd = options.fd ?? 2;
+  setLogBackend({
+    enabled: (level) => LEVEL_ORDER[level] >= lowest,
+    log: (call) => {
+      try {
+        writeSync(fd, renderLine(call));
+      } catch { /* stderr closed: nothing to say it with */ }
     },
-    loggers: [
-      { category: ["casher"], sinks: ["stderr"], lowestLevel: LEVEL[verbosity] },
-      { category: ["logtape", "meta"], sinks: [], lowestLevel: "error" },
-    ],
   });
 }

@@ -2,20 +2,23 @@
  * The CLI's entry: parse, dispatch to one file per subcommand, return an exit code.
  * No caching logic lives here.
  *
+ * What a request needs is imported when it is known (`--version` loads no store, a run no
+ * subcommand): a cache hit is worth little more than the process start, and evaluating
+ * unused modules is a visible part of that start.
+ *
  * @module
  */
 import process from "node:process";
 import { getConfig } from "../config/config.ts";
 import { isCasherError } from "../errors/casher_error.ts";
 import { checkExactInput } from "../command/exact_input.ts";
-import { runCommand } from "../command/run_command.ts";
 import { runtimeVersion } from "../runtime/mod.ts";
 import { type CliRequest, parseCli } from "./args.ts";
 import { cliCacheDir } from "./cache_dir.ts";
+import { writeText } from "./_write.ts";
 import { EXIT_CASHER_FAILURE, EXIT_USAGE } from "./exit_codes.ts";
 import { installCliLogging } from "./log_sink.ts";
 import { ttyProgress } from "./progress.ts";
-import { runSubcommand } from "./subcommands.ts";
 import { HELP, USAGE_HINT } from "./usage.ts";
 
 /** casher's version, printed by `--version`. */
@@ -35,22 +38,22 @@ export async function main(args: readonly string[]): Promise<number> {
     request = parseCli(args, { env: process.env });
   } catch (e) {
     if (!isCasherError(e, "usage")) throw e;
-    process.stderr.write(`casher: ${e.message}\n${USAGE_HINT}\n`);
+    writeText(2, `casher: ${e.message}\n${USAGE_HINT}\n`);
     return EXIT_USAGE;
   }
   switch (request.kind) {
     case "help":
-      process.stdout.write(HELP);
+      writeText(1, HELP);
       return 0;
     case "version":
-      process.stdout.write(`casher ${VERSION} (${runtimeVersion()})\n`);
+      writeText(1, `casher ${VERSION} (${runtimeVersion()})\n`);
       return 0;
   }
   if (request.kind === "run") {
     // Before anything asks the runtime for the cwd: it may not be representable.
     const exact = checkExactInput(args, { commandLength: request.argv.length });
     if (exact.kind === "inexact") {
-      process.stderr.write(`casher: ${exact.message}\n`);
+      writeText(2, `casher: ${exact.message}\n`);
       return EXIT_CASHER_FAILURE;
     }
   }
@@ -61,11 +64,12 @@ export async function main(args: readonly string[]): Promise<number> {
       request.common.maxCacheBytes === null ? {} : { maxCacheBytes: request.common.maxCacheBytes },
     );
   } catch (e) {
-    process.stderr.write(`casher: ${(e as Error).message}\n`);
+    writeText(2, `casher: ${(e as Error).message}\n`);
     return EXIT_USAGE;
   }
   const cacheDir = cliCacheDir(request.common.cacheDir, process.env);
   if (request.kind === "run") {
+    const { runCommand } = await import("../command/run_command.ts");
     return runCommand({
       ...request.run,
       argv: request.argv,
@@ -79,10 +83,11 @@ export async function main(args: readonly string[]): Promise<number> {
     });
   }
   try {
+    const { runSubcommand } = await import("./subcommands.ts");
     return await runSubcommand(request, { cacheDir, config });
   } catch (e) {
     if (!isCasherError(e)) throw e;
-    process.stderr.write(`casher: ${e.message}\n`);
+    writeText(2, `casher: ${e.message}\n`);
     // A subcommand given a key or value it cannot use is the caller's mistake, not casher's.
     return e.code === "usage" ? EXIT_USAGE : EXIT_CASHER_FAILURE;
   }

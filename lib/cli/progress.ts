@@ -5,7 +5,7 @@
  * @module
  */
 import { writeSync } from "node:fs";
-import { isatty } from "node:tty";
+import { isTerminal } from "../runtime/mod.ts";
 import type { StoreProgress } from "../engine/types.ts";
 import { bar, formatBytes } from "./format.ts";
 
@@ -24,7 +24,7 @@ export function ttyProgress(
   options: { fd?: number; now?: () => number; isTty?: boolean } = {},
 ): (() => StoreProgress) | undefined {
   const fd = options.fd ?? 2;
-  if (!(options.isTty ?? isatty(fd))) return undefined;
+  if (!(options.isTty ?? (fd === 2 ? isTerminal(2) : false))) return undefined;
   const now = options.now ?? Date.now;
   return () => {
     const startedAt = now();

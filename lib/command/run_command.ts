@@ -3,6 +3,9 @@
  * or a traced run, and returns the exit code to pass through. casher's own failures fall
  * back to running the command plainly, so its output and exit code never change.
  *
+ * The tracer and the plain runner (child processes, streams) are imported only when a run
+ * needs them: a hit spawns nothing and loads neither.
+ *
  * @module
  */
 import { constants } from "node:os";
@@ -15,9 +18,8 @@ import { logger } from "../log/logger.ts";
 import { bytePath } from "../path/byte_path.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { argvPaths } from "./argv_paths.ts";
-import { executeTraced } from "./execute_traced.ts";
 import { type CommandIdentity, commandKey } from "./command_key.ts";
-import { runPlain } from "./run_plain.ts";
+import type { PlainRunOptions } from "./run_plain.ts";
 import {
   advanceStdin,
   captureStdin,
@@ -131,8 +133,9 @@ async function runThroughCache(
     beforeStreams: (recorded) => {
       if (recorded.kind === "exit" && recorded.stdinAdvance) advanceStdin(recorded.stdinAdvance);
     },
-    execute: (ctx) => {
+    execute: async (ctx) => {
       state.started = true;
+      const { executeTraced } = await import("./execute_traced.ts");
       return executeTraced({
         argv: opts.argv,
         cwd: opts.cwd,
@@ -173,4 +176,10 @@ async function runThroughCache(
     default:
       throw new CasherError("internal", `unexpected command result ${outcome.result.kind}`);
   }
+}
+
+/** Runs the command without the cache (the plain runner is loaded on first use). */
+async function runPlain(argv: readonly string[], opts: PlainRunOptions): Promise<number> {
+  const plain = await import("./run_plain.ts");
+  return plain.runPlain(argv, opts);
 }

@@ -20,6 +20,13 @@ export type PlainStdin =
   /** The bytes of `path`, then whatever `rest` still yields (a stdin read in part). */
   | { readonly kind: "file-then-rest"; readonly path: string; readonly rest: Readable };
 
+/** Options of {@link runPlain}. */
+export interface PlainRunOptions {
+  readonly cwd: string;
+  readonly env: Record<string, string | undefined>;
+  readonly stdin?: PlainStdin;
+}
+
 /**
  * Runs `argv` and resolves with the exit code a shell would report (128+N for signal N,
  * 127 when not found, 126 when not executable).
@@ -31,7 +38,7 @@ export type PlainStdin =
  */
 export function runPlain(
   argv: readonly string[],
-  options: { cwd: string; env: Record<string, string | undefined>; stdin?: PlainStdin },
+  options: PlainRunOptions,
 ): Promise<number> {
   const stdin = options.stdin ?? { kind: "inherit" };
   return new Promise((resolve) => {

@@ -32,8 +32,8 @@ import {
 import { join } from "node:path";
 import process from "node:process";
 import type { Readable } from "node:stream";
-import { isatty } from "node:tty";
 import { hashers } from "../hash/hasher_pool.ts";
+import { isTerminal } from "../runtime/mod.ts";
 import type { PlainStdin } from "./run_plain.ts";
 
 /** The most bytes of a piped stdin casher spools to key a run (256 MiB). */
@@ -77,7 +77,7 @@ export async function captureStdin(options: { tmpDir: string }): Promise<StdinSo
   } catch {
     return { kind: "none" };
   }
-  if (isatty(0)) return { kind: "tty" };
+  if (isTerminal(0)) return { kind: "tty" };
   if (st.isCharacterDevice() && st.rdev === DEV_NULL_RDEV) return { kind: "none" };
   if (st.isFile()) {
     const offset = stdinOffset();

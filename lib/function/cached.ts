@@ -21,6 +21,8 @@ import { runWork } from "../engine/run_work.ts";
 import type { Outcome } from "../engine/types.ts";
 import { keyDigest } from "../hash/key_digest.ts";
 import { logger } from "../log/logger.ts";
+// The library logs through LogTape (the CLI installs its own sink instead).
+import "../log/logtape_backend.ts";
 import { type BytePath, bytePath } from "../path/byte_path.ts";
 import type { Entry } from "../store/types.ts";
 import { metaProbeOf } from "../store/meta_digest.ts";

@@ -1,12 +1,12 @@
 /**
  * The digest that names a cache key. It runs on every call, hit or miss, so it uses the
- * runtime's native SHA-256 (`node:crypto`) instead of loading the WASM content hasher:
+ * runtime's native SHA-256 (`lib/runtime/native_hash.ts`) instead of loading the WASM content hasher:
  * the hit path must not pay for a WASM instantiation. Keys only index candidates; the
  * full key material is stored and compared, so a collision is a miss, never a wrong hit.
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../runtime/native_hash.ts";
 
 /**
  * Hex digest (32 chars) of canonical key material.
@@ -18,5 +18,5 @@ import { createHash } from "node:crypto";
  * ```
  */
 export function keyDigest(material: string | Uint8Array): string {
-  return createHash("sha256").update(material).digest("hex").slice(0, 32);
+  return sha256Hex(material).slice(0, 32);
 }

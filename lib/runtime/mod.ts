@@ -7,3 +7,5 @@ export * from "./runtime.ts";
 export * from "./precise_stat.ts";
 export * from "./mkfifo.ts";
 export * from "./fast_stat.ts";
+export * from "./native_hash.ts";
+export * from "./terminal.ts";

@@ -3,7 +3,6 @@
  *
  * @module
  */
-import { randomBytes } from "node:crypto";
 import { readSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
@@ -67,7 +66,7 @@ export function readFull(
  * ```
  */
 export function tempPath(tmpDir: string): string {
-  return join(tmpDir, `blob-${process.pid}-${randomBytes(8).toString("hex")}.tmp`);
+  return join(tmpDir, `blob-${process.pid}-${Math.random().toString(36).slice(2, 12)}.tmp`);
 }
 
 /**

@@ -1,10 +1,10 @@
 /**
  * The native seal of a whole blob: SHA-256 over the blob's name and its content (see
- * `_blob_format.ts`). Computed with `node:crypto`, which both runtimes implement natively.
+ * `_blob_format.ts`). Computed with the runtime's native SHA-256 (`lib/runtime/native_hash.ts`).
  *
  * @module
  */
-import { createHash, type Hash } from "node:crypto";
+import { sha256 } from "../runtime/native_hash.ts";
 import { BLOB_SEAL_SIZE } from "./_blob_format.ts";
 
 /**
@@ -19,10 +19,10 @@ import { BLOB_SEAL_SIZE } from "./_blob_format.ts";
  * ```
  */
 export function sealer(digest: string): { update(piece: Uint8Array): void; seal(): Uint8Array } {
-  const h: Hash = createHash("sha256").update(digest, "latin1");
+  const h = sha256().update(digest, "latin1");
   return {
     update: (piece) => void h.update(piece),
-    seal: () => new Uint8Array(h.digest().subarray(0, BLOB_SEAL_SIZE)),
+    seal: () => h.digest().subarray(0, BLOB_SEAL_SIZE),
   };
 }
 

@@ -1,0 +1,177 @@
+/**
+ * The miss half of the flow: execute the work (traced), record its inputs and outputs, and
+ * store the entry: blobs first, the index row last. Loaded by `run_work.ts` only on a miss.
+ *
+ * @module
+ */
+import { encodeChunkLog } from "../capture/chunk_log.ts";
+import { logger } from "../log/logger.ts";
+import { bytePathsSupported } from "../runtime/mod.ts";
+import { type BytePath, displayPath, isUtf8Path } from "../path/byte_path.ts";
+import type { Store } from "../store/store.ts";
+import type { EntryDraft, RecordedResult } from "../store/types.ts";
+import { captureOutputs } from "./capture_outputs.ts";
+import { InputRecorder } from "./record_inputs.ts";
+import type { RunWorkOptions } from "./run_work.ts";
+import { storeSource } from "./store_source.ts";
+import type { Execution, MissReason, Outcome, RunPolicy, Work } from "./types.ts";
+
+const log = logger("engine");
+
+/**
+ * Runs `work` and stores what it did, unless the policy, the tracer or the recorder veto
+ * it; a failure while storing is reported as `not-stored`, never thrown.
+ *
+ * @example
+ * ```ts ignore
+ * const outcome = await executeAndStore(work, { store, policy, lockTimeoutMs, reason });
+ * if (outcome.kind === "miss") console.log(outcome.stored.kind);
+ * ```
+ */
+export async function executeAndStore(
+  work: Work,
+  options: RunWorkOptions & { reason: MissReason },
+): Promise<Outcome> {
+  const { store } = options;
+  const startedAt = Date.now();
+  const recorder = new InputRecorder({ startedAt, digest: storeSource(store).digest });
+  const tPrefetch = performance.now();
+  const prefetch = prefetchList(work, store);
+  await recorder.prefetch(prefetch);
+  log.debug("fingerprinted {n} likely inputs in {ms} ms", {
+    n: prefetch.size,
+    ms: (performance.now() - tPrefetch).toFixed(1),
+  });
+  log.info("run {label}: start", { label: work.label });
+  const t0 = performance.now();
+  const exec = await work.execute({ startedAt, onFirstRead: recorder.onFirstRead });
+  const durationMs = Math.round(performance.now() - t0);
+  log.info("run {label}: end after {ms} ms", { label: work.label, ms: durationMs });
+  store.recordMiss();
+  let stored: Extract<Outcome, { kind: "miss" }>["stored"];
+  try {
+    stored = await storeExecution(work, { ...options, exec, recorder, durationMs });
+  } catch (e) {
+    stored = {
+      kind: "not-stored",
+      reason: `casher could not store the result: ${(e as Error).message}`,
+    };
+  }
+  if (stored.kind === "not-stored") {
+    log.info("not stored {label}: {reason}", { label: work.label, reason: stored.reason });
+  } else {
+    log.info("stored {label}: {bytes} bytes", { label: work.label, bytes: stored.bytes });
+  }
+  return { kind: "miss", reason: options.reason, result: exec.result, stored, durationMs };
+}
+
+async function storeExecution(
+  work: Work,
+  run: RunWorkOptions & {
+    exec: Execution;
+    recorder: InputRecorder;
+    durationMs: number;
+  },
+): Promise<Extract<Outcome, { kind: "miss" }>["stored"]> {
+  const { exec, store } = run;
+  const veto = vetoOf(exec, run.policy);
+  if (veto !== null) return { kind: "not-stored", reason: veto };
+  const tInputs = performance.now();
+  const verdict = await run.recorder.finish({
+    declared: work.declaredInputs,
+    effects: exec.effects,
+  });
+  log.debug("recorded {n} inputs in {ms} ms", {
+    n: verdict.kind === "ok" ? verdict.inputs.length : 0,
+    ms: (performance.now() - tInputs).toFixed(1),
+  });
+  if (verdict.kind === "unstorable") return { kind: "not-stored", reason: verdict.reason };
+  const progress = run.progress?.();
+  let captured;
+  try {
+    captured = await captureOutputs(store.blobs, {
+      paths: [...exec.effects.outputs.map((o) => o.path), ...work.declaredOutputs],
+      deletions: exec.effects.deletions,
+      onProgress: progress && ((done, total) => progress.update(done, total)),
+    });
+  } finally {
+    progress?.end();
+  }
+  const unrepresentable = unrepresentablePath([
+    ...verdict.inputs.map((i) => i.path),
+    ...captured.outputs.map((o) => o.path),
+    ...captured.deletions,
+  ]);
+  if (unrepresentable !== null) return { kind: "not-stored", reason: unrepresentable };
+  const streamInfo = exec.chunks.length === 0
+    ? null
+    : await store.blobs.putBytes(encodeChunkLog(exec.chunks));
+  const result = await recordResult(store, exec);
+  const draft: EntryDraft = {
+    key: exec.rekey?.key ?? work.key,
+    keyMaterial: exec.rekey?.keyMaterial ?? work.keyMaterial,
+    label: work.label,
+    inputs: verdict.inputs,
+    outputs: captured.outputs,
+    deletions: captured.deletions,
+    streamBlob: streamInfo?.digest ?? null,
+    result,
+    durationMs: run.durationMs,
+    expiresAt: run.policy.ttlMs === null ? null : Date.now() + run.policy.ttlMs,
+  };
+  store.putEntry(draft);
+  return { kind: "stored", bytes: captured.bytes + (streamInfo?.size ?? 0) };
+}
+
+/** Declared inputs, the face's hints, and every input earlier candidates of the key recorded. */
+function prefetchList(work: Work, store: Store): Set<BytePath> {
+  const paths = new Set<BytePath>([...work.declaredInputs, ...(work.prefetch ?? [])]);
+  for (const entry of store.candidates(work.key)) {
+    // Absent ones too: a path the last run created must be fingerprinted before this run
+    // writes to it again.
+    for (const input of entry.inputs) paths.add(input.path);
+  }
+  return paths;
+}
+
+function vetoOf(exec: Execution, policy: RunPolicy): string | null {
+  if (!policy.store) return "storing is disabled (--no-store)";
+  if (exec.storable.kind === "no") return exec.storable.reason;
+  if (exec.effects.trust.kind === "untrusted") {
+    return `the trace cannot vouch for this run: ${exec.effects.trust.reason}`;
+  }
+  switch (exec.result.kind) {
+    case "exit":
+    case "value":
+      return null;
+    case "signaled":
+      return `the command was killed by ${exec.result.signal}`;
+    case "thrown":
+      return "the function threw";
+  }
+}
+
+async function recordResult(store: Store, exec: Execution): Promise<RecordedResult> {
+  const r = exec.result;
+  if (r.kind === "exit") {
+    return r.stdinAdvance ? { kind: "exit", code: r.code, stdinAdvance: r.stdinAdvance } : {
+      kind: "exit",
+      code: r.code,
+    };
+  }
+  if (r.kind === "value") {
+    return { kind: "value", blob: (await store.blobs.putBytes(r.bytes)).digest };
+  }
+  throw new Error(`unstorable result ${r.kind}`);
+}
+
+function unrepresentablePath(paths: readonly string[]): string | null {
+  if (bytePathsSupported()) return null;
+  const bad = paths.find((p) => !isUtf8Path(p));
+  return bad === undefined
+    ? null
+    : `path ${
+      displayPath(bad)
+    } is not valid UTF-8, which this runtime (Deno) cannot restore exactly; ` +
+      `use the compiled casher binary (Bun) to cache it`;
+}
