@@ -21,8 +21,12 @@ export const CHUNK = 4 << 20;
 const YIELD_EVERY = 64 << 20;
 /** Compressed content is kept only when it is at most this fraction of the raw size. */
 const KEEP_RATIO = 0.9;
-/** Content shorter than this is stored raw without trying to compress it. */
-const MIN_COMPRESS = 64;
+/**
+ * Content that fits in one 4 KiB file-system block with the header and seal is stored raw:
+ * compressing it saves no disk space, and a raw blob is read back without the LZ4 decoder,
+ * whose WASM instantiation costs more than the rest of a small hit.
+ */
+const MIN_COMPRESS = 4096 - BLOB_HEADER_SIZE - BLOB_SEAL_SIZE + 1;
 
 /** What was written to a temp file. */
 export interface Written {

@@ -69,6 +69,20 @@ Deno.test("putBytes stores compressible content as lz4 and random content raw; b
   });
 });
 
+Deno.test("content that fits one 4 KiB block is stored raw however well it compresses", async () => {
+  await withStore(async (store) => {
+    const fits = text(4096 - 32);
+    const over = text(4096 - 31);
+    const a = await store.putBytes(fits);
+    const b = await store.putBytes(over);
+    assert.equal(kindOf(store, a.digest), 0, "one block raw: compressing saves no disk space");
+    assert.equal(a.storedSize, 4096);
+    assert.equal(kindOf(store, b.digest), 1);
+    assert.deepEqual(await store.readBytes(a.digest), fits);
+    assert.deepEqual(await store.readBytes(b.digest), over);
+  });
+});
+
 Deno.test("empty content round-trips", async () => {
   await withStore(async (store) => {
     const info = await store.putBytes(new Uint8Array(0));
