@@ -9,6 +9,7 @@ import { posix } from "node:path";
 import { type BytePath, displayPath, fsPath, pathBytes } from "../path/byte_path.ts";
 import { missingErrno, preciseStat, readLinkBytes } from "../runtime/mod.ts";
 import { absentDigest } from "../store/digest_path.ts";
+import { RACY_MS, stampFingerprint } from "../store/fingerprint.ts";
 import { linkMetaDigest, statMetaDigest } from "../store/meta_digest.ts";
 import { limitConcurrency } from "./_limit.ts";
 import { execInterpreter } from "./exec_interpreter.ts";
@@ -145,7 +146,10 @@ export class InputRecorder {
       // before the run started says what the run read.
       const pre = this.#prefetched.has(path) ? fp : undefined;
       if (pre?.kind !== "ok") return underChanged(shown, ancestor);
-      return { kind: "ok", input: recordedFrom(path, input.kind, pre) };
+      return {
+        kind: "ok",
+        input: recordedFrom(path, input.kind, { fp: pre, startedAt: this.#options.startedAt }),
+      };
     }
     if (fp === undefined || fp.kind !== "ok") {
       if (changedByRun) {
@@ -161,7 +165,10 @@ export class InputRecorder {
     }
     switch (fp.kind) {
       case "ok":
-        return { kind: "ok", input: recordedFrom(path, input.kind, fp) };
+        return {
+          kind: "ok",
+          input: recordedFrom(path, input.kind, { fp, startedAt: this.#options.startedAt }),
+        };
       case "missing":
         // Read, then gone: if the run removed it we cannot know what it held.
         if (changedByRun) return { kind: "unstorable", reason: `${shown} vanished during the run` };
@@ -248,13 +255,20 @@ type RecordOne =
   | { readonly kind: "ok"; readonly input: RecordedInput | null }
   | { readonly kind: "unstorable"; readonly reason: string };
 
+/**
+ * The recorded input for a vouched-for fingerprint. It keeps the stat fingerprint too when
+ * the object had not changed for {@link RACY_MS} before the run started (the racy rule, as
+ * for the memo): any later change then moves the fingerprint, so a hit may trust it.
+ */
 function recordedFrom(
   path: BytePath,
   observed: ObservedInput["kind"],
-  fp: Extract<Fingerprint, { kind: "ok" }>,
+  { fp, startedAt }: { fp: Extract<Fingerprint, { kind: "ok" }>; startedAt: number },
 ): RecordedInput {
   const kind = fp.stamp.isDir ? "listing" : observed === "exec" ? "exec" : "file";
-  return { path, kind, digest: fp.digest };
+  const stat = stampFingerprint(fp.stamp);
+  if (stat.changedMs > startedAt - RACY_MS) return { path, kind, digest: fp.digest };
+  return { path, kind, digest: fp.digest, fp: stat.fp };
 }
 
 /** The nearest proper ancestor of `path` that the run wrote or removed, or `null`. */

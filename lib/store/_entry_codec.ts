@@ -5,7 +5,7 @@
  * @module
  */
 import type { BytePath } from "../path/byte_path.ts";
-import type { Entry, EntryDraft, RecordedOutput, RecordedResult } from "./types.ts";
+import type { Entry, EntryDraft, RecordedInput, RecordedOutput, RecordedResult } from "./types.ts";
 
 /**
  * The columns of `entries` as read back from SQLite.
@@ -30,12 +30,19 @@ export interface EntryRow {
   size_bytes: number;
 }
 
-/** The replay part of an entry, stored as one JSON column. */
+/**
+ * The replay part of an entry, stored as one JSON column. `f` holds the inputs' stat
+ * fingerprints (aligned with the inputs column, `null` where there is none); it lives here,
+ * not in the inputs column, because that column also identifies a candidate: a re-run with
+ * the same inputs replaces its twin whatever the files' timestamps. Entries without `f`
+ * (older ones) are validated through the memo.
+ */
 interface Body {
   o: readonly RecordedOutput[];
   d: readonly BytePath[];
   s: string | null;
   r: RecordedResult;
+  f?: readonly (string | null)[];
 }
 
 /**
@@ -73,6 +80,7 @@ export function encodeInputs(draft: EntryDraft): string {
  */
 export function encodeBody(draft: EntryDraft): string {
   const body: Body = { o: draft.outputs, d: draft.deletions, s: draft.streamBlob, r: draft.result };
+  if (draft.inputs.some((i) => i.fp !== undefined)) body.f = draft.inputs.map((i) => i.fp ?? null);
   return JSON.stringify(body);
 }
 
@@ -86,12 +94,20 @@ export function encodeBody(draft: EntryDraft): string {
  */
 export function decodeEntry(row: EntryRow): Entry {
   const body = JSON.parse(row.body) as Body;
+  const inputs = JSON.parse(row.inputs) as RecordedInput[];
+  const fps = body.f;
+  if (fps !== undefined && fps.length === inputs.length) {
+    for (let i = 0; i < inputs.length; i++) {
+      const fp = fps[i];
+      if (fp !== null) inputs[i] = { ...inputs[i], fp };
+    }
+  }
   return {
     id: row.id,
     key: row.key,
     keyMaterial: row.key_material,
     label: row.label,
-    inputs: JSON.parse(row.inputs),
+    inputs,
     outputs: body.o,
     deletions: body.d,
     streamBlob: body.s,

@@ -11,7 +11,7 @@
  * @module
  */
 import type { Buffer } from "node:buffer";
-import { type FastStat, fastStat } from "../runtime/mod.ts";
+import { type FastStat, fastStat, type PreciseStat } from "../runtime/mod.ts";
 import { type BytePath, fsPath } from "../path/byte_path.ts";
 
 /**
@@ -102,12 +102,56 @@ export function statPath(path: BytePath, opts: { lstat?: boolean } = {}): StatRe
   return {
     kind: "found",
     info: {
-      fp: `${st.dev}:${st.ino}:${st.size}:${mtimeMs}:${ctimeS}`,
+      fp: fingerprintOf({ dev: st.dev, ino: st.ino, size: st.size, mtimeMs, ctimeS }),
       isFile: st.isFile,
       isDirectory: st.isDirectory,
       mode: st.mode,
       changedMs,
     },
+  };
+}
+
+/**
+ * The fingerprint string of stat fields already cut to the memo's precision (mtime in whole
+ * ms, ctime in whole seconds).
+ *
+ * @example
+ * ```ts
+ * import { fingerprintOf } from "./fingerprint.ts";
+ * fingerprintOf({ dev: 2049, ino: 12, size: 3, mtimeMs: 1700000000123, ctimeS: 1700000000 });
+ * // "2049:12:3:1700000000123:1700000000"
+ * ```
+ */
+export function fingerprintOf(
+  f: { dev: number; ino: number; size: number; mtimeMs: number; ctimeS: number },
+): string {
+  return `${f.dev}:${f.ino}:${f.size}:${f.mtimeMs}:${f.ctimeS}`;
+}
+
+/**
+ * The fingerprint of a nanosecond stamp (the one a digest was vouched for with), and when
+ * the object last changed (ms), for the racy rule.
+ *
+ * @example
+ * ```ts
+ * import { stampFingerprint } from "./fingerprint.ts";
+ * // const { fp, changedMs } = stampFingerprint(preciseStat({ path })!);
+ * ```
+ */
+export function stampFingerprint(
+  st: Pick<PreciseStat, "dev" | "ino" | "size" | "mtimeNs" | "ctimeNs">,
+): { fp: string; changedMs: number } {
+  const mtimeMs = Number(st.mtimeNs / 1_000_000n);
+  const ctimeS = Number(st.ctimeNs / 1_000_000_000n);
+  return {
+    fp: fingerprintOf({
+      dev: Number(st.dev),
+      ino: Number(st.ino),
+      size: Number(st.size),
+      mtimeMs,
+      ctimeS,
+    }),
+    changedMs: Math.max(mtimeMs, ctimeS * 1000 + 999),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Validation of a candidate's recorded inputs against the file system, in recorded order,
- * stopping at the first mismatch. Memo rows for every file and listing input are loaded in one query;
- * an unchanged file then costs one `stat`, and so does a `meta` input (no memo needed).
+ * stopping at the first mismatch. An unchanged file or listing that carries its recorded
+ * stat fingerprint costs one `stat`; otherwise memo rows for every file and listing input
+ * are loaded in one query, once. A `meta` or `absent` input costs one `stat` too.
  *
  * @module
  */
@@ -10,7 +11,7 @@ import type { BytePath } from "../path/byte_path.ts";
 import { type PathState, type ResolveContext, resolvePath } from "./digest_path.ts";
 import { isRacy, statPath } from "./fingerprint.ts";
 import type { Hasher } from "./hasher.ts";
-import type { StatMemo } from "./stat_memo.ts";
+import type { MemoRow, StatMemo } from "./stat_memo.ts";
 import type { InputMismatch, RecordedInput } from "./types.ts";
 
 const log = logger("store");
@@ -43,28 +44,25 @@ export async function validateInputs(
   inputs: readonly RecordedInput[],
   opts: ValidateOptions,
 ): Promise<InputMismatch | null> {
-  const paths: BytePath[] = [];
-  for (const i of inputs) if (i.kind !== "absent" && i.kind !== "meta") paths.push(i.path);
-  const rows = paths.length === 0 ? new Map() : opts.memo.getMany(paths);
+  // Memo rows are read (in one query) only if some input's own fingerprint does not settle it.
+  let rows: Map<BytePath, MemoRow> | null = null;
+  const memoRows = (): Map<BytePath, MemoRow> => {
+    if (rows !== null) return rows;
+    const paths: BytePath[] = [];
+    for (const i of inputs) if (i.kind !== "absent" && i.kind !== "meta") paths.push(i.path);
+    return rows = paths.length === 0 ? new Map() : opts.memo.getMany(paths);
+  };
   const writes: { path: BytePath; fp: string; digest: string }[] = [];
   const ctx: ResolveContext = {
     now: opts.now,
     hasher: opts.hasher,
-    memoGet: (p) => rows.get(p),
+    memoGet: (p) => memoRows().get(p),
     memoPut: (row) => writes.push(row),
   };
   let mismatch: InputMismatch | null = null;
   for (const input of inputs) {
-    if (input.kind !== "absent" && input.kind !== "meta") {
-      // Fast path (the common case on a hit): trusted fingerprint, memo row agrees.
-      const st = statPath(input.path);
-      const rightType = input.kind === "listing"
-        ? st.kind === "found" && st.info.isDirectory
-        : st.kind === "found" && st.info.isFile;
-      if (st.kind === "found" && rightType && !isRacy(st.info, opts.now)) {
-        const row = rows.get(input.path);
-        if (row !== undefined && row.fp === st.info.fp && row.digest === input.digest) continue;
-      }
+    if (input.kind !== "absent" && input.kind !== "meta" && unchanged(input, opts.now, memoRows)) {
+      continue;
     }
     let state = resolvePath(input.path, input.kind, { ctx, recorded: input.digest });
     if (state instanceof Promise) state = await state;
@@ -80,6 +78,24 @@ export async function validateInputs(
     }
   }
   return mismatch;
+}
+
+/**
+ * The fast path of a hit: the path is the right type, not racy, and carries the fingerprint
+ * the input recorded (or, failing that, the one its memo row was computed under, with the
+ * recorded digest). Anything else goes the slow way, through {@link resolvePath}.
+ */
+function unchanged(
+  input: RecordedInput,
+  now: number,
+  memoRows: () => Map<BytePath, MemoRow>,
+): boolean {
+  const st = statPath(input.path);
+  if (st.kind !== "found" || isRacy(st.info, now)) return false;
+  if (input.kind === "listing" ? !st.info.isDirectory : !st.info.isFile) return false;
+  if (input.fp !== undefined && input.fp === st.info.fp) return true;
+  const row = memoRows().get(input.path);
+  return row !== undefined && row.fp === st.info.fp && row.digest === input.digest;
 }
 
 /**

@@ -1,9 +1,18 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InputRecorder } from "../../lib/engine/record_inputs.ts";
 import { digestDirectory, digestFile } from "../../lib/hash/digest.ts";
+import { statPath } from "../../lib/store/fingerprint.ts";
 import type { Effects } from "../../lib/trace/effects.ts";
 
 const digest = async (p: string, kind: "file" | "listing") =>
@@ -71,5 +80,36 @@ Deno.test(
       kind: "ok",
       inputs: [{ path: input, kind: "file", digest: (await digestFile(join(dir, "A/x"))).digest }],
     });
+  }),
+);
+
+Deno.test(
+  "an input unchanged for 2 s before the run keeps its stat fingerprint; a younger one does not",
+  withDir(async (dir) => {
+    const old = join(dir, "old");
+    const young = join(dir, "young");
+    writeFileSync(old, "o");
+    writeFileSync(young, "y");
+    // ctime cannot be set back, so the run "starts" 3.5 s from now; `young` was modified
+    // (its mtime says) 3 s from now, inside the racy window before that start.
+    const now = Date.now();
+    const future = new Date(now + 3000);
+    utimesSync(young, future, future);
+    const rec = new InputRecorder({ startedAt: now + 3500, digest });
+    const verdict = await rec.finish({
+      declared: [],
+      effects: {
+        trust: { kind: "trusted" },
+        inputs: [{ path: old, kind: "file" }, { path: young, kind: "file" }],
+        outputs: [],
+        deletions: [],
+      },
+    });
+    assert.equal(verdict.kind, "ok");
+    if (verdict.kind !== "ok") return;
+    const st = statPath(old);
+    assert.equal(st.kind, "found");
+    assert.equal(verdict.inputs[0].fp, st.kind === "found" ? st.info.fp : "");
+    assert.equal(verdict.inputs[1].fp, undefined);
   }),
 );

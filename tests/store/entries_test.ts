@@ -57,6 +57,20 @@ Deno.test("re-storing a key with identical inputs replaces the old candidate", a
   });
 });
 
+Deno.test("inputs' stat fingerprints round-trip but do not tell twin candidates apart", async () => {
+  await withStore(async (store) => {
+    const key = keyOf(5);
+    const withFp = (fp: string) => [{ ...input(1), fp }, input(2)];
+    store.putEntry(await draftWithBlob(store, key, { text: "old", inputs: withFp("1:2:3:4:5") }));
+    const id = store.putEntry(
+      await draftWithBlob(store, key, { text: "new", inputs: withFp("1:2:3:9:9") }),
+    );
+    const got = store.candidates(key);
+    assert.deepEqual(got.map((e) => e.id), [id], "same inputs, touched files: one candidate");
+    assert.deepEqual(got[0].inputs, withFp("1:2:3:9:9"));
+  });
+});
+
 Deno.test("an entry round-trips every field, including non-ASCII byte paths", async () => {
   await withStore(async (store) => {
     const blob = await store.blobs.putBytes(new Uint8Array([1, 2, 3]));

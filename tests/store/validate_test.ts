@@ -3,7 +3,10 @@ import { chmodSync, mkdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } 
 import { join } from "node:path";
 import { digestBytes } from "../../lib/hash/digest.ts";
 import type { RecordedInput } from "../../lib/store/types.ts";
-import { countingHasher, withStore } from "./_helpers.ts";
+import { statPath } from "../../lib/store/fingerprint.ts";
+import type { StatMemo } from "../../lib/store/stat_memo.ts";
+import { validateInputs } from "../../lib/store/validate.ts";
+import { countingHasher, withStore, withTempDir } from "./_helpers.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const later = () => Date.now() + 10_000;
@@ -132,5 +135,39 @@ Deno.test('an absent input matches only for the same errno: ENOENT ("") or ENOTD
     mkdirSync(join(dir, "x"));
     writeFileSync(noent.path, "");
     assert.deepEqual(await store.validate([notdir]), { kind: "appeared", input: notdir });
+  });
+});
+
+Deno.test("an input carrying its recorded fingerprint is checked with one stat: no memo query, no hash", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "a");
+    const input = await fileInput(path, "AAAA");
+    const past = new Date(Date.now() - 10_000);
+    utimesSync(path, past, past);
+    const st = statPath(path);
+    assert.equal(st.kind, "found");
+    const withFp: RecordedInput = { ...input, fp: st.kind === "found" ? st.info.fp : "" };
+    let queries = 0;
+    const memo = {
+      getMany: () => (queries++, new Map()),
+      putMany: () => {},
+    } as unknown as StatMemo;
+    const hasher = countingHasher();
+    // "now" is 3 s after the ctime (which cannot be set back): the file is not racy.
+    const now = Date.now() + 3000;
+    assert.equal(await validateInputs([withFp], { memo, hasher, now }), null);
+    assert.equal(queries, 0);
+    assert.equal(hasher.files, 0);
+    // mtime put back: the size still moves the fingerprint. (A same-size rewrite within the
+    // ctime's second is what the racy rule is for: no fingerprint is recorded for a file
+    // changed less than 2 s before the run, and the fake "now" here cannot model that.)
+    writeFileSync(path, "BBBBB");
+    utimesSync(path, past, past);
+    assert.deepEqual(await validateInputs([withFp], { memo, hasher, now: Date.now() + 3000 }), {
+      kind: "changed",
+      input: withFp,
+    });
+    assert.equal(queries, 1, "the memo is asked once the fingerprint does not settle it");
+    assert.equal(hasher.files, 1);
   });
 });
