@@ -7,6 +7,7 @@
  * @module
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { lazyStatement } from "./_lazy_statement.ts";
 import { CasherError } from "../errors/casher_error.ts";
 
 /**
@@ -19,34 +20,34 @@ import { CasherError } from "../errors/casher_error.ts";
  * ```
  */
 export class Tx {
-  readonly #begin: StatementSync;
-  readonly #commit: StatementSync;
-  readonly #rollback: StatementSync;
+  readonly #begin: () => StatementSync;
+  readonly #commit: () => StatementSync;
+  readonly #rollback: () => StatementSync;
   readonly #db: DatabaseSync;
 
   /** Prepares the statements on `db`. */
   constructor(db: DatabaseSync) {
     this.#db = db;
-    this.#begin = db.prepare("BEGIN IMMEDIATE");
-    this.#commit = db.prepare("COMMIT");
-    this.#rollback = db.prepare("ROLLBACK");
+    this.#begin = lazyStatement(db, "BEGIN IMMEDIATE");
+    this.#commit = lazyStatement(db, "COMMIT");
+    this.#rollback = lazyStatement(db, "ROLLBACK");
   }
 
   /** Runs `fn` inside `BEGIN IMMEDIATE ... COMMIT`; rolls back and rethrows on error. */
   run<T>(what: string, fn: () => T): T {
     try {
-      this.#begin.run();
+      this.#begin().run();
     } catch (cause) {
       throw indexError(what, cause);
     }
     let result: T;
     try {
       result = fn();
-      this.#commit.run();
+      this.#commit().run();
     } catch (cause) {
       if (this.#db.isTransaction) {
         try {
-          this.#rollback.run();
+          this.#rollback().run();
         } catch { /* the original error matters more */ }
       }
       throw cause instanceof CasherError ? cause : indexError(what, cause);

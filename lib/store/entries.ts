@@ -8,6 +8,7 @@
  * @module
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { lazyStatement } from "./_lazy_statement.ts";
 import { CasherError } from "../errors/casher_error.ts";
 import {
   decodeEntry,
@@ -67,50 +68,56 @@ export const LEASED = "SELECT entry_id FROM leases WHERE expires_at > ?";
  */
 export class EntryTable {
   readonly #tx: Tx;
-  readonly #candidates: StatementSync;
-  readonly #insert: StatementSync;
-  readonly #dropSame: StatementSync;
-  readonly #cap: StatementSync;
-  readonly #addBlob: StatementSync;
-  readonly #addRef: StatementSync;
-  readonly #hit: StatementSync;
-  readonly #list: StatementSync;
+  readonly #candidates: () => StatementSync;
+  readonly #insert: () => StatementSync;
+  readonly #dropSame: () => StatementSync;
+  readonly #cap: () => StatementSync;
+  readonly #addBlob: () => StatementSync;
+  readonly #addRef: () => StatementSync;
+  readonly #hit: () => StatementSync;
+  readonly #list: () => StatementSync;
   readonly #db: DatabaseSync;
 
   /** Prepares every statement once. */
   constructor(db: DatabaseSync, tx: Tx) {
     this.#db = db;
     this.#tx = tx;
-    this.#candidates = db.prepare(
+    this.#candidates = lazyStatement(
+      db,
       `SELECT ${ENTRY_COLUMNS} FROM entries WHERE key = ? ` +
         `AND (expires_at IS NULL OR expires_at > ?) ORDER BY id DESC`,
     );
-    this.#insert = db.prepare(
+    this.#insert = lazyStatement(
+      db,
       "INSERT INTO entries(key, key_material, label, inputs, body, duration_ms, expires_at, " +
         "created_at, last_used, size_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
-    this.#dropSame = db.prepare(
+    this.#dropSame = lazyStatement(
+      db,
       `DELETE FROM entries WHERE key = ? AND inputs = ? AND id NOT IN (${LEASED})`,
     );
-    this.#cap = db.prepare(
+    this.#cap = lazyStatement(
+      db,
       `DELETE FROM entries WHERE key = ? AND id NOT IN ` +
         `(SELECT id FROM entries WHERE key = ? ORDER BY id DESC LIMIT ?) ` +
         `AND id NOT IN (${LEASED})`,
     );
-    this.#addBlob = db.prepare(
+    this.#addBlob = lazyStatement(
+      db,
       "INSERT INTO blobs(digest, size, stored_size, refcount) VALUES (?, ?, ?, 0) " +
         "ON CONFLICT(digest) DO NOTHING",
     );
-    this.#addRef = db.prepare("INSERT INTO entry_blobs(entry_id, digest) VALUES (?, ?)");
-    this.#hit = db.prepare(
+    this.#addRef = lazyStatement(db, "INSERT INTO entry_blobs(entry_id, digest) VALUES (?, ?)");
+    this.#hit = lazyStatement(
+      db,
       "UPDATE entries SET hits = hits + ?, last_used = ?, saved_ms = saved_ms + ? WHERE id = ?",
     );
-    this.#list = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries ORDER BY id DESC`);
+    this.#list = lazyStatement(db, `SELECT ${ENTRY_COLUMNS} FROM entries ORDER BY id DESC`);
   }
 
   /** Unexpired candidates of `key`, most recent first. */
   candidates(key: string, now: number): Entry[] {
-    return (this.#candidates.all(key, now) as unknown as EntryRow[]).map(decodeEntry);
+    return (this.#candidates().all(key, now) as unknown as EntryRow[]).map(decodeEntry);
   }
 
   /**
@@ -138,9 +145,9 @@ export class EntryTable {
         stored.set(digest, size);
         total += size;
       }
-      this.#dropSame.run(draft.key, inputs, opts.now);
+      this.#dropSame().run(draft.key, inputs, opts.now);
       const id = Number(
-        this.#insert.run(
+        this.#insert().run(
           draft.key,
           draft.keyMaterial,
           draft.label,
@@ -154,22 +161,22 @@ export class EntryTable {
         ).lastInsertRowid,
       );
       for (const [digest, size] of blobs) {
-        this.#addBlob.run(digest, size, stored.get(digest)!);
-        this.#addRef.run(id, digest);
+        this.#addBlob().run(digest, size, stored.get(digest)!);
+        this.#addRef().run(id, digest);
       }
-      this.#cap.run(draft.key, draft.key, opts.maxCandidates, opts.now);
+      this.#cap().run(draft.key, draft.key, opts.maxCandidates, opts.now);
       return id;
     });
   }
 
   /** Counts a hit on `id` (one statement; a trigger updates the global counters). */
   recordHit(id: number, opts: { now: number; savedMs: number; count?: number }): void {
-    this.#hit.run(opts.count ?? 1, opts.now, opts.savedMs, id);
+    this.#hit().run(opts.count ?? 1, opts.now, opts.savedMs, id);
   }
 
   /** Every entry, most recent first (expired ones included). */
   list(): Entry[] {
-    return (this.#list.all() as unknown as EntryRow[]).map(decodeEntry);
+    return (this.#list().all() as unknown as EntryRow[]).map(decodeEntry);
   }
 
   /** Deletes the entries matching `filter` (all when empty) that are not leased. */

@@ -7,6 +7,7 @@
  */
 import process from "node:process";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { lazyStatement } from "./_lazy_statement.ts";
 
 /**
  * The result of pinning an entry.
@@ -49,23 +50,24 @@ export const DEFAULT_LEASE_MS = 30 * 60_000;
  * ```
  */
 export class Leases {
-  readonly #add: StatementSync;
-  readonly #release: StatementSync;
-  readonly #purge: StatementSync;
+  readonly #add: () => StatementSync;
+  readonly #release: () => StatementSync;
+  readonly #purge: () => StatementSync;
 
   /** Prepares the statements on `db`. */
   constructor(db: DatabaseSync) {
-    this.#add = db.prepare(
+    this.#add = lazyStatement(
+      db,
       "INSERT INTO leases(entry_id, pid, expires_at) SELECT ?, ?, ? " +
         "WHERE EXISTS (SELECT 1 FROM entries WHERE id = ?)",
     );
-    this.#release = db.prepare("DELETE FROM leases WHERE id = ?");
-    this.#purge = db.prepare("DELETE FROM leases WHERE expires_at <= ?");
+    this.#release = lazyStatement(db, "DELETE FROM leases WHERE id = ?");
+    this.#purge = lazyStatement(db, "DELETE FROM leases WHERE expires_at <= ?");
   }
 
   /** Pins `entryId` until released or until `now + ttlMs`. */
   pin(entryId: number, opts: { now: number; ttlMs: number }): Pin {
-    const r = this.#add.run(entryId, process.pid, opts.now + opts.ttlMs, entryId);
+    const r = this.#add().run(entryId, process.pid, opts.now + opts.ttlMs, entryId);
     if (r.changes === 0) return { kind: "gone" };
     const id = Number(r.lastInsertRowid);
     let released = false;
@@ -74,13 +76,13 @@ export class Leases {
       release: () => {
         if (released) return;
         released = true;
-        this.#release.run(id);
+        this.#release().run(id);
       },
     };
   }
 
   /** Deletes expired leases; returns how many. */
   purgeExpired(now: number): number {
-    return Number(this.#purge.run(now).changes);
+    return Number(this.#purge().run(now).changes);
   }
 }

@@ -127,10 +127,11 @@ export function openIndexDb(layout: Layout): DatabaseSync {
   try {
     db.exec("PRAGMA busy_timeout = 5000");
     // Read the version BEFORE any pragma that could write (journal_mode rewrites the header).
-    checkVersion(layout, readVersion(db));
+    const version = readVersion(db);
+    checkVersion(layout, version);
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
-    createSchema(db, layout);
+    if (version !== SCHEMA_VERSION) createSchema(db, layout);
   } catch (cause) {
     db.close();
     if (cause instanceof CasherError) throw cause;
@@ -154,7 +155,6 @@ function checkVersion(layout: Layout, version: number): void {
 }
 
 function createSchema(db: DatabaseSync, layout: Layout): void {
-  if (readVersion(db) === SCHEMA_VERSION) return;
   db.exec("BEGIN IMMEDIATE");
   try {
     const version = readVersion(db); // another process may have won the race

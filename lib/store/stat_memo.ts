@@ -5,6 +5,7 @@
  * @module
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { lazyStatement } from "./_lazy_statement.ts";
 import type { BytePath } from "../path/byte_path.ts";
 import type { Tx } from "./_tx.ts";
 
@@ -32,28 +33,29 @@ export interface MemoRow {
  */
 export class StatMemo {
   readonly #tx: Tx;
-  readonly #getOne: StatementSync;
-  readonly #getMany: StatementSync;
-  readonly #put: StatementSync;
+  readonly #getOne: () => StatementSync;
+  readonly #getMany: () => StatementSync;
+  readonly #put: () => StatementSync;
 
   /** Prepares the statements on `db`. */
   constructor(db: DatabaseSync, tx: Tx) {
     this.#tx = tx;
-    this.#getOne = db.prepare("SELECT fp, digest FROM memo WHERE path = ?");
-    this.#getMany = db.prepare(
+    this.#getOne = lazyStatement(db, "SELECT fp, digest FROM memo WHERE path = ?");
+    this.#getMany = lazyStatement(
+      db,
       "SELECT path, fp, digest FROM memo WHERE path IN (SELECT value FROM json_each(?))",
     );
-    this.#put = db.prepare("INSERT OR REPLACE INTO memo(path, fp, digest) VALUES (?, ?, ?)");
+    this.#put = lazyStatement(db, "INSERT OR REPLACE INTO memo(path, fp, digest) VALUES (?, ?, ?)");
   }
 
   /** The memo row of one path, if any. */
   get(path: BytePath): MemoRow | undefined {
-    return this.#getOne.get(path) as MemoRow | undefined;
+    return this.#getOne().get(path) as MemoRow | undefined;
   }
 
   /** The memo rows of many paths, in one query. */
   getMany(paths: readonly BytePath[]): Map<BytePath, MemoRow> {
-    const rows = this.#getMany.all(JSON.stringify(paths)) as unknown as {
+    const rows = this.#getMany().all(JSON.stringify(paths)) as unknown as {
       path: string;
       fp: string;
       digest: string;
@@ -67,7 +69,7 @@ export class StatMemo {
   putMany(rows: readonly { path: BytePath; fp: string; digest: string }[]): void {
     if (rows.length === 0) return;
     this.#tx.run("update digest memo", () => {
-      for (const r of rows) this.#put.run(r.path, r.fp, r.digest);
+      for (const r of rows) this.#put().run(r.path, r.fp, r.digest);
     });
   }
 }

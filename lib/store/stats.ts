@@ -4,6 +4,7 @@
  * @module
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { lazyStatement } from "./_lazy_statement.ts";
 
 /**
  * What `casher stats` shows.
@@ -32,13 +33,14 @@ export interface StoreStats {
  * ```
  */
 export class Counters {
-  readonly #miss: StatementSync;
-  readonly #read: StatementSync;
+  readonly #miss: () => StatementSync;
+  readonly #read: () => StatementSync;
 
   /** Prepares the statements on `db`. */
   constructor(db: DatabaseSync) {
-    this.#miss = db.prepare("UPDATE counters SET misses = misses + 1 WHERE id = 1");
-    this.#read = db.prepare(
+    this.#miss = lazyStatement(db, "UPDATE counters SET misses = misses + 1 WHERE id = 1");
+    this.#read = lazyStatement(
+      db,
       "SELECT hits, misses, saved_ms, bytes, (SELECT COUNT(*) FROM entries) AS entries " +
         "FROM counters WHERE id = 1",
     );
@@ -46,12 +48,12 @@ export class Counters {
 
   /** Counts a miss (one statement). */
   recordMiss(): void {
-    this.#miss.run();
+    this.#miss().run();
   }
 
   /** The current totals. */
   read(): StoreStats {
-    const r = this.#read.get() as {
+    const r = this.#read().get() as {
       hits: number;
       misses: number;
       saved_ms: number;
