@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { rawArgv, rawCwd, rawEnviron } from "./proc_self.ts";
+import { rawArgv, rawCwd, rawEnviron, rawProcSelf } from "./proc_self.ts";
 
 const strict = new TextDecoder("utf-8", { fatal: true });
 const lossy = new TextDecoder("utf-8");
@@ -31,7 +31,10 @@ export function checkExactInput(
   options: { commandLength: number },
 ): InexactInput {
   const advice = "casher cannot pass it on exactly; run the command without casher";
-  const argv = rawArgv();
+  // NUL is ASCII, so a NUL-separated list is valid UTF-8 exactly when every item is: one
+  // check of the whole file settles the common case.
+  const cmdline = rawProcSelf("cmdline");
+  const argv = cmdline === null || isUtf8(cmdline) ? null : rawArgv();
   // The runtime's argv ends with casher's arguments; a cmdline that does not line up
   // (rewritten by the runtime) tells nothing.
   const tail = argv !== null && argv.length >= args.length
@@ -52,7 +55,9 @@ export function checkExactInput(
     const shown = cwd.kind === "bytes" ? ` ${shellQuote(cwd.bytes)}` : "";
     return inexact(`the working directory${shown} is not valid UTF-8: ${advice}`);
   }
-  for (const entry of rawEnviron() ?? []) {
+  const environ = rawProcSelf("environ");
+  const entries = environ === null || isUtf8(environ) ? [] : rawEnviron() ?? [];
+  for (const entry of entries) {
     if (isUtf8(entry)) continue;
     const eq = entry.indexOf(0x3d);
     const name = eq > 0 ? entry.subarray(0, eq) : entry;

@@ -18,7 +18,7 @@ import { closeSync, openSync, readlinkSync, readSync } from "node:fs";
  * ```
  */
 export function rawArgv(): Uint8Array[] | null {
-  return nulSeparated("/proc/self/cmdline");
+  return splitNul(rawProcSelf("cmdline"));
 }
 
 /**
@@ -32,7 +32,25 @@ export function rawArgv(): Uint8Array[] | null {
  * ```
  */
 export function rawEnviron(): Uint8Array[] | null {
-  return nulSeparated("/proc/self/environ");
+  return splitNul(rawProcSelf("environ"));
+}
+
+/**
+ * The whole of `/proc/self/cmdline` or `/proc/self/environ` (NUL-separated), or `null` when
+ * it cannot be read.
+ *
+ * @example
+ * ```ts
+ * import { rawProcSelf } from "./proc_self.ts";
+ * rawProcSelf("cmdline")?.length;
+ * ```
+ */
+export function rawProcSelf(name: "cmdline" | "environ"): Uint8Array | null {
+  try {
+    return readProcFile(`/proc/self/${name}`);
+  } catch {
+    return null;
+  }
 }
 
 /** The working directory as read by {@link rawCwd}. */
@@ -61,13 +79,8 @@ export function rawCwd(): RawCwd {
   }
 }
 
-function nulSeparated(path: string): Uint8Array[] | null {
-  let bytes: Buffer;
-  try {
-    bytes = readProcFile(path);
-  } catch {
-    return null;
-  }
+function splitNul(bytes: Uint8Array | null): Uint8Array[] | null {
+  if (bytes === null) return null;
   const items: Uint8Array[] = [];
   let start = 0;
   for (let i = 0; i < bytes.length; i++) {

@@ -140,9 +140,12 @@ export function readLinkBytes(path: string | Buffer): Buffer | null {
  */
 export function missingErrno(path: string | Buffer): "ENOENT" | "ENOTDIR" | null {
   try {
-    if (deno !== undefined && typeof path === "string") deno.lstatSync(path);
-    else lstatSync(path);
-    return null;
+    if (deno !== undefined && typeof path === "string") {
+      deno.lstatSync(path);
+      return null;
+    }
+    // ENOENT without an exception (a hit checks many absent paths); ENOTDIR still throws.
+    return lstatSync(path, { throwIfNoEntry: false }) === undefined ? "ENOENT" : null;
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === "ENOENT" || code === "ENOTDIR") return code;

@@ -14,8 +14,8 @@
  */
 import { Buffer } from "node:buffer";
 import type { BytePath } from "../path/byte_path.ts";
-import { fileTypeOf, readLinkBytes } from "../runtime/mod.ts";
-import { fsArg, statPath } from "./fingerprint.ts";
+import { fastStat, fileTypeOf, readLinkBytes } from "../runtime/mod.ts";
+import { fsArg } from "./fingerprint.ts";
 
 /** Which probe a `meta` digest describes. */
 export type MetaProbe = "stat" | "lstat" | "readlink";
@@ -80,8 +80,17 @@ export type MetaState =
  */
 export function metaNow(path: BytePath, probe: MetaProbe): MetaState {
   if (probe !== "readlink") {
-    const st = statPath(path, { lstat: probe === "lstat" });
-    return st.kind === "found" ? { kind: "ok", digest: statMetaDigest(probe, st.info.mode) } : st;
+    let st;
+    try {
+      st = fastStat(fsArg(path), { lstat: probe === "lstat" });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ENOTDIR") return { kind: "missing" };
+      return { kind: "error", reason: code ?? String(e) };
+    }
+    return st === null
+      ? { kind: "missing" }
+      : { kind: "ok", digest: statMetaDigest(probe, st.mode) };
   }
   try {
     const target = readLinkBytes(fsArg(path));
