@@ -266,9 +266,9 @@ function recordedFrom(
   { fp, startedAt }: { fp: Extract<Fingerprint, { kind: "ok" }>; startedAt: number },
 ): RecordedInput {
   const kind = fp.stamp.isDir ? "listing" : observed === "exec" ? "exec" : "file";
-  const stat = stampFingerprint(fp.stamp);
-  if (stat.changedMs > startedAt - RACY_MS) return { path, kind, digest: fp.digest };
-  return { path, kind, digest: fp.digest, fp: stat.fp };
+  const { stat, changedMs } = stampFingerprint(fp.stamp);
+  if (changedMs > startedAt - RACY_MS) return { path, kind, digest: fp.digest };
+  return { path, kind, digest: fp.digest, stat };
 }
 
 /** The nearest proper ancestor of `path` that the run wrote or removed, or `null`. */

@@ -5,7 +5,14 @@
  * @module
  */
 import type { BytePath } from "../path/byte_path.ts";
-import type { Entry, EntryDraft, RecordedInput, RecordedOutput, RecordedResult } from "./types.ts";
+import type {
+  Entry,
+  EntryDraft,
+  InputStat,
+  RecordedInput,
+  RecordedOutput,
+  RecordedResult,
+} from "./types.ts";
 
 /**
  * The columns of `entries` as read back from SQLite.
@@ -32,7 +39,7 @@ export interface EntryRow {
 
 /**
  * The replay part of an entry, stored as one JSON column. `f` holds the inputs' stat
- * fingerprints (aligned with the inputs column, `null` where there is none); it lives here,
+ * fingerprint fields (aligned with the inputs column, `null` where there is none); it lives here,
  * not in the inputs column, because that column also identifies a candidate: a re-run with
  * the same inputs replaces its twin whatever the files' timestamps. Entries without `f`
  * (older ones) are validated through the memo.
@@ -42,7 +49,7 @@ interface Body {
   d: readonly BytePath[];
   s: string | null;
   r: RecordedResult;
-  f?: readonly (string | null)[];
+  f?: readonly (InputStat | null)[];
 }
 
 /**
@@ -80,7 +87,9 @@ export function encodeInputs(draft: EntryDraft): string {
  */
 export function encodeBody(draft: EntryDraft): string {
   const body: Body = { o: draft.outputs, d: draft.deletions, s: draft.streamBlob, r: draft.result };
-  if (draft.inputs.some((i) => i.fp !== undefined)) body.f = draft.inputs.map((i) => i.fp ?? null);
+  if (draft.inputs.some((i) => i.stat !== undefined)) {
+    body.f = draft.inputs.map((i) => i.stat ?? null);
+  }
   return JSON.stringify(body);
 }
 
@@ -95,11 +104,11 @@ export function encodeBody(draft: EntryDraft): string {
 export function decodeEntry(row: EntryRow): Entry {
   const body = JSON.parse(row.body) as Body;
   const inputs = JSON.parse(row.inputs) as RecordedInput[];
-  const fps = body.f;
-  if (fps !== undefined && fps.length === inputs.length) {
+  const stats = body.f;
+  if (stats !== undefined && stats.length === inputs.length) {
     for (let i = 0; i < inputs.length; i++) {
-      const fp = fps[i];
-      if (fp !== null) inputs[i] = { ...inputs[i], fp };
+      const stat = stats[i];
+      if (isInputStat(stat)) inputs[i] = { ...inputs[i], stat };
     }
   }
   return {
@@ -137,4 +146,9 @@ export function referencedBlobs(draft: EntryDraft): Map<string, number | null> {
     blobs.set(draft.result.blob, null);
   }
   return blobs;
+}
+
+/** Only well-formed fields are trusted as a fingerprint (anything else: validate the slow way). */
+function isInputStat(v: unknown): v is InputStat {
+  return Array.isArray(v) && v.length === 5 && v.every((n) => typeof n === "number");
 }

@@ -13,6 +13,7 @@
 import type { Buffer } from "node:buffer";
 import { type FastStat, fastStat, type PreciseStat } from "../runtime/mod.ts";
 import { type BytePath, fsPath } from "../path/byte_path.ts";
+import type { InputStat } from "./types.ts";
 
 /**
  * A file changed less than this long ago (ms) is hashed and not memoized.
@@ -129,30 +130,50 @@ export function fingerprintOf(
 }
 
 /**
- * The fingerprint of a nanosecond stamp (the one a digest was vouched for with), and when
- * the object last changed (ms), for the racy rule.
+ * The fingerprint fields of a nanosecond stamp (the one a digest was vouched for with), and
+ * when the object last changed (ms), for the racy rule.
  *
  * @example
  * ```ts
  * import { stampFingerprint } from "./fingerprint.ts";
- * // const { fp, changedMs } = stampFingerprint(preciseStat({ path })!);
+ * // const { stat, changedMs } = stampFingerprint(preciseStat({ path })!);
  * ```
  */
 export function stampFingerprint(
   st: Pick<PreciseStat, "dev" | "ino" | "size" | "mtimeNs" | "ctimeNs">,
-): { fp: string; changedMs: number } {
+): { stat: InputStat; changedMs: number } {
   const mtimeMs = Number(st.mtimeNs / 1_000_000n);
   const ctimeS = Number(st.ctimeNs / 1_000_000_000n);
   return {
-    fp: fingerprintOf({
-      dev: Number(st.dev),
-      ino: Number(st.ino),
-      size: Number(st.size),
-      mtimeMs,
-      ctimeS,
-    }),
+    stat: [Number(st.dev), Number(st.ino), Number(st.size), mtimeMs, ctimeS],
     changedMs: Math.max(mtimeMs, ctimeS * 1000 + 999),
   };
+}
+
+/**
+ * Whether `path` is now a regular file (`directory: false`) or a directory (`true`) with
+ * exactly the recorded fingerprint fields: one `stat`, no string built. A missing or
+ * unreadable path is simply not a match (the caller looks closer).
+ *
+ * @example
+ * ```ts
+ * import { hasStat } from "./fingerprint.ts";
+ * hasStat("/etc/hostname", { stat: [0, 0, 0, 0, 0], directory: false }); // false
+ * ```
+ */
+export function hasStat(
+  path: BytePath,
+  { stat, directory }: { readonly stat: InputStat; readonly directory: boolean },
+): boolean {
+  let st: FastStat | null;
+  try {
+    st = fastStat(fsArg(path));
+  } catch {
+    return false;
+  }
+  return st !== null && st.size === stat[2] && st.ino === stat[1] && st.dev === stat[0] &&
+    Math.floor(st.mtimeMs) === stat[3] && Math.floor(st.ctimeMs / 1000) === stat[4] &&
+    (directory ? st.isDirectory : st.isFile);
 }
 
 /**

@@ -18,17 +18,29 @@ export type InputKind = "file" | "listing" | "absent" | "exec" | "meta";
  * - `meta`: what a probe that read no content saw, as a self-describing string
  *   (`s:<type>:<mode>`, `l:<type>:<mode>`, `r:<hex target>`; see `meta_digest.ts`).
  *
- * A `file`, `exec` or `listing` input may carry `fp`, the stat fingerprint (see
- * `fingerprint.ts`) of the object its digest was taken from, recorded only when that object
- * had not changed for 2 s (`RACY_MS`) before the run: while the path still has that
- * fingerprint, its content is the recorded one, so a hit checks it with one `stat`.
+ * A `file`, `exec` or `listing` input may carry `stat`, the stat fingerprint fields of the
+ * object its digest was taken from (see `fingerprint.ts`), recorded only when that object
+ * had not changed for 2 s (`RACY_MS`) before the run: while the path still has them, its
+ * content is the recorded one, so a hit checks it with one `stat`.
  */
 export interface RecordedInput {
   readonly path: BytePath;
   readonly kind: InputKind;
   readonly digest: string;
-  readonly fp?: string;
+  readonly stat?: InputStat;
 }
+
+/**
+ * The fields of a stat fingerprint, as numbers (compared without building a string):
+ * device, inode, size, mtime in whole ms, ctime in whole seconds.
+ */
+export type InputStat = readonly [
+  dev: number,
+  ino: number,
+  size: number,
+  mtimeMs: number,
+  ctimeS: number,
+];
 
 /** A side effect on the file system that a hit restores. */
 export type RecordedOutput =

@@ -9,10 +9,10 @@
 import { logger } from "../log/logger.ts";
 import type { BytePath } from "../path/byte_path.ts";
 import { type PathState, type ResolveContext, resolvePath } from "./digest_path.ts";
-import { isRacy, statPath } from "./fingerprint.ts";
+import { hasStat, isRacy, RACY_MS, statPath } from "./fingerprint.ts";
 import type { Hasher } from "./hasher.ts";
 import type { MemoRow, StatMemo } from "./stat_memo.ts";
-import type { InputMismatch, RecordedInput } from "./types.ts";
+import type { InputMismatch, InputStat, RecordedInput } from "./types.ts";
 
 const log = logger("store");
 
@@ -90,12 +90,22 @@ function unchanged(
   now: number,
   memoRows: () => Map<BytePath, MemoRow>,
 ): boolean {
+  const directory = input.kind === "listing";
+  const recorded = input.stat;
+  if (
+    recorded !== undefined && !isRacyStat(recorded, now) &&
+    hasStat(input.path, { stat: recorded, directory })
+  ) return true;
   const st = statPath(input.path);
   if (st.kind !== "found" || isRacy(st.info, now)) return false;
-  if (input.kind === "listing" ? !st.info.isDirectory : !st.info.isFile) return false;
-  if (input.fp !== undefined && input.fp === st.info.fp) return true;
+  if (directory ? !st.info.isDirectory : !st.info.isFile) return false;
   const row = memoRows().get(input.path);
   return row !== undefined && row.fp === st.info.fp && row.digest === input.digest;
+}
+
+/** The racy rule for recorded fields (they were old when recorded; a clock set back is not). */
+function isRacyStat(stat: InputStat, now: number): boolean {
+  return Math.max(stat[3], stat[4] * 1000 + 999) > now - RACY_MS;
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   mkdtempSync,
   renameSync,
   rmSync,
+  statSync,
   symlinkSync,
   utimesSync,
   writeFileSync,
@@ -12,7 +13,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InputRecorder } from "../../lib/engine/record_inputs.ts";
 import { digestDirectory, digestFile } from "../../lib/hash/digest.ts";
-import { statPath } from "../../lib/store/fingerprint.ts";
 import type { Effects } from "../../lib/trace/effects.ts";
 
 const digest = async (p: string, kind: "file" | "listing") =>
@@ -107,9 +107,14 @@ Deno.test(
     });
     assert.equal(verdict.kind, "ok");
     if (verdict.kind !== "ok") return;
-    const st = statPath(old);
-    assert.equal(st.kind, "found");
-    assert.equal(verdict.inputs[0].fp, st.kind === "found" ? st.info.fp : "");
-    assert.equal(verdict.inputs[1].fp, undefined);
+    const st = statSync(old);
+    assert.deepEqual(verdict.inputs[0].stat, [
+      st.dev,
+      st.ino,
+      st.size,
+      Math.floor(st.mtimeMs),
+      Math.floor(st.ctimeMs / 1000),
+    ]);
+    assert.equal(verdict.inputs[1].stat, undefined);
   }),
 );
