@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { homedir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 
 /**
  * Resolves the cache directory for the CLI.
@@ -20,5 +20,10 @@ export function cliCacheDir(flag: string | null, env: Record<string, string | un
   if (flag) return flag;
   if (env.CASHER_CACHE_DIR) return env.CASHER_CACHE_DIR;
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, "casher");
-  return join(env.HOME || homedir(), ".cache", "casher");
+  return join(env.HOME || osHome(), ".cache", "casher");
+}
+
+/** The user's home from the password database (node:os is loaded only when HOME is unset). */
+function osHome(): string {
+  return (process.getBuiltinModule("node:os") as typeof import("node:os")).homedir();
 }

@@ -8,7 +8,6 @@
  *
  * @module
  */
-import { constants } from "node:os";
 import { join } from "node:path";
 import type { ReplayTarget } from "../capture/replay.ts";
 import { CasherError } from "../errors/casher_error.ts";
@@ -32,8 +31,8 @@ import {
 
 const log = logger("command");
 
-/** The exit code of a command killed by SIGPIPE (128 + 13). */
-const EXIT_SIGPIPE = 128 + constants.signals.SIGPIPE;
+/** The exit code of a command killed by SIGPIPE (128 + 13, the signal's number on Linux). */
+const EXIT_SIGPIPE = 128 + 13;
 
 /** Everything `casher -- <cmd>` was asked to do, already validated. */
 export interface CommandOptions extends CommandIdentity {

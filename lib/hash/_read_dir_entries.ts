@@ -10,7 +10,6 @@
  *
  * @module
  */
-import { execFileSync } from "node:child_process";
 import { closeSync, constants, type Dirent, lstatSync, openSync, readdirSync } from "node:fs";
 import process from "node:process";
 import { type BytePath, fsPath } from "../path/byte_path.ts";
@@ -69,6 +68,10 @@ function direntType(d: Dirent, dir: BytePath): EntryType {
 function readDirEntriesExact(dir: BytePath): DirEntry[] {
   const fd = openSync(fsPath(dir), constants.O_RDONLY | constants.O_DIRECTORY);
   try {
+    // Rare (Deno, a name that is not valid UTF-8): child_process is loaded only then.
+    const { execFileSync } = process.getBuiltinModule(
+      "node:child_process",
+    ) as typeof import("node:child_process");
     const out = execFileSync(
       "find",
       [`/proc/${process.pid}/fd/${fd}/`, "-mindepth", "1", "-maxdepth", "1", "-printf", "%y%f\\0"],

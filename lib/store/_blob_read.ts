@@ -16,7 +16,6 @@ import {
 import { sameSeal, sealer } from "./_blob_seal.ts";
 import { readFull, yieldToEventLoop } from "./_blob_io.ts";
 import { fdReader } from "./_byte_reader.ts";
-import { createLz4FrameDecoder } from "./lz4_frame.ts";
 
 const CHUNK = 4 << 20;
 const YIELD_EVERY = 64 << 20;
@@ -84,6 +83,22 @@ export async function pumpBlob(
   if (!fits) {
     throw blobCorrupt(digest, `declared size ${header.size} does not fit ${payload} stored bytes`);
   }
+  if (header.kind === "raw" && seal !== null && header.size <= CHUNK) {
+    // The common small blob (a stream log, a small output): one read, verified before the
+    // sink sees a byte. The streaming path below costs more than a small hit's whole replay
+    // when run cold (generators, awaits).
+    const body = new Uint8Array(header.size);
+    const n = readFull(fd, body, { position: offset });
+    if (n !== header.size) {
+      throw blobCorrupt(digest, `content is ${n} bytes, header says ${header.size}`);
+    }
+    const sealing = sealer(digest);
+    sealing.update(body);
+    if (!sameSeal(sealing.seal(), seal)) throw blobCorrupt(digest, "content digest mismatch");
+    sink.size(header.size);
+    sink.piece(body);
+    return;
+  }
   sink.size(header.size);
   // A sealed blob is verified with native SHA-256; others with XXH3 (loads the WASM hasher).
   const hash = seal === null ? await hashers.xxh128.acquire() : null;
@@ -91,7 +106,7 @@ export async function pumpBlob(
   try {
     const pieces = header.kind === "raw"
       ? rawPieces(fd, offset, { size: header.size })
-      : (await createLz4FrameDecoder({ codec: header.size <= SMALL_JS_DECODE ? "js" : "auto" }))
+      : (await lz4Decoder({ codec: header.size <= SMALL_JS_DECODE ? "js" : "auto" }))
         .decode(fdReader(fd, offset));
     let size = 0;
     let sinceYield = 0;
@@ -137,4 +152,10 @@ function* rawPieces(
     left -= n;
     yield buf.subarray(0, n);
   }
+}
+
+/** The LZ4 frame decoder, imported for the first compressed blob (raw ones need none). */
+async function lz4Decoder(options: { codec: "js" | "auto" }) {
+  const { createLz4FrameDecoder } = await import("./lz4_frame.ts");
+  return createLz4FrameDecoder(options);
 }

@@ -30,12 +30,10 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { CasherError } from "../errors/casher_error.ts";
-import { digestBytes } from "../hash/digest.ts";
 import { assertReachablePath } from "../hash/path_guard.ts";
 import { type BytePath, fsPath } from "../path/byte_path.ts";
 import { errnoCode, readFull, tempPath, writeAll } from "./_blob_io.ts";
 import { type BlobSink, pumpBlob } from "./_blob_read.ts";
-import { CHUNK, writeStreamedBlob, writeWholeBlob } from "./_blob_write.ts";
 import type { Layout } from "./layout.ts";
 
 /** Blobs up to this size stay in memory once verified (see `readBytes`). */
@@ -96,6 +94,7 @@ export class BlobStore {
    */
   async putFile(path: BytePath): Promise<BlobInfo> {
     assertReachablePath(path, "store");
+    const { CHUNK, writeStreamedBlob } = await writer();
     const src = openSync(fsPath(path), "r");
     try {
       const first = new Uint8Array(Math.min(CHUNK, fstatSync(src).size + 1));
@@ -109,6 +108,7 @@ export class BlobStore {
 
   /** Stores in-memory content (compressed when that saves at least 10%). */
   async putBytes(bytes: Uint8Array): Promise<BlobInfo> {
+    const { digestBytes, writeWholeBlob } = await writer();
     const digest = await digestBytes(bytes);
     const existing = this.storedSize(digest);
     if (existing !== null) return { digest, size: bytes.length, storedSize: existing };
@@ -310,4 +310,16 @@ export class BlobStore {
       throw e;
     }
   }
+}
+
+/**
+ * The write half (hashing, LZ4 compression), imported on the first store: a hit only reads
+ * blobs, and most of what it reads is sealed and raw.
+ */
+async function writer() {
+  const [write, digest] = await Promise.all([
+    import("./_blob_write.ts"),
+    import("../hash/digest.ts"),
+  ]);
+  return { ...write, digestBytes: digest.digestBytes };
 }

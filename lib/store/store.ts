@@ -14,9 +14,9 @@ import { type Clock, systemClock } from "./clock.ts";
 import { type PathState, resolvePath } from "./digest_path.ts";
 import { type EntryFilter, EntryTable } from "./entries.ts";
 import { EVICT_BATCH, type EvictionResult, Evictor } from "./eviction.ts";
-import { type GcContext, type GcReport, gcStore, verifyStore } from "./gc.ts";
+import type { GcContext, GcReport } from "./gc.ts";
 import { type Hasher, lazyHasher } from "./hasher.ts";
-import { acquireKeyLock, type KeyLockResult } from "./key_lock.ts";
+import type { KeyLockResult } from "./key_lock.ts";
 import { ensureLayout, type Layout } from "./layout.ts";
 import { HitLedger } from "./hit_ledger.ts";
 import { DEFAULT_LEASE_MS, Leases, type Pin } from "./leases.ts";
@@ -275,17 +275,20 @@ export class Store {
   }
 
   /** Verifies every blob and repairs the index, blobs, temp and lock files. */
-  gc(opts: AtTime = {}): Promise<GcReport> {
+  async gc(opts: AtTime = {}): Promise<GcReport> {
+    const { gcStore } = await import("./gc.ts");
     return gcStore(this.#gcContext(opts));
   }
 
   /** Verifies every blob and the index without changing anything. */
-  verify(opts: AtTime = {}): Promise<GcReport> {
+  async verify(opts: AtTime = {}): Promise<GcReport> {
+    const { verifyStore } = await import("./gc.ts");
     return verifyStore(this.#gcContext(opts));
   }
 
   /** Per-key single-flight lock (see key_lock.ts). */
-  acquireKeyLock(key: string, opts: { timeoutMs: number }): Promise<KeyLockResult> {
+  async acquireKeyLock(key: string, opts: { timeoutMs: number }): Promise<KeyLockResult> {
+    const { acquireKeyLock } = await import("./key_lock.ts"); // a miss only
     return acquireKeyLock(this.layout.locksDir, key, opts);
   }
 
