@@ -9,7 +9,8 @@
 import { logger } from "../log/logger.ts";
 import type { BytePath } from "../path/byte_path.ts";
 import { type PathState, type ResolveContext, resolvePath } from "./digest_path.ts";
-import { hasStat, isRacy, RACY_MS, statPath } from "./fingerprint.ts";
+import { fsArg, hasStat, isRacy, RACY_MS, statPath } from "./fingerprint.ts";
+import { missingErrno } from "../runtime/mod.ts";
 import type { Hasher } from "./hasher.ts";
 import type { MemoRow, StatMemo } from "./stat_memo.ts";
 import type { InputMismatch, InputStat, RecordedInput } from "./types.ts";
@@ -61,7 +62,10 @@ export async function validateInputs(
   };
   let mismatch: InputMismatch | null = null;
   for (const input of inputs) {
-    if (input.kind !== "absent" && input.kind !== "meta" && unchanged(input, opts.now, memoRows)) {
+    if (input.kind === "absent") {
+      // The common absent input (ENOENT) still missing: one lstat, nothing built.
+      if (input.digest === "" && stillMissing(input.path)) continue;
+    } else if (input.kind !== "meta" && unchanged(input, opts.now, memoRows)) {
       continue;
     }
     let state = resolvePath(input.path, input.kind, { ctx, recorded: input.digest });
@@ -101,6 +105,15 @@ function unchanged(
   if (directory ? !st.info.isDirectory : !st.info.isFile) return false;
   const row = memoRows().get(input.path);
   return row !== undefined && row.fp === st.info.fp && row.digest === input.digest;
+}
+
+/** Whether `path` is still missing for the reason ENOENT (anything else: look closer). */
+function stillMissing(path: BytePath): boolean {
+  try {
+    return missingErrno(fsArg(path)) === "ENOENT";
+  } catch {
+    return false;
+  }
 }
 
 /** The racy rule for recorded fields (they were old when recorded; a clock set back is not). */
