@@ -33,6 +33,12 @@ export interface RestoreSource {
   digestFile(path: BytePath): Promise<string>;
   /** A verified blob's bytes. */
   readBytes(digest: string): Promise<Uint8Array>;
+  /** The regular file's stat fingerprint if the digest memo may trust it, else `null`. */
+  trustedFingerprint(path: BytePath): string | null;
+  /** The digest the memo holds for `path` under `fp`, or `null`. */
+  memoDigest(path: BytePath, fp: string): string | null;
+  /** Remembers that `path` held `digest` under `fp` (checked before and after comparing). */
+  rememberDigest(path: BytePath, row: { fp: string; digest: string }): void;
 }
 
 /** Outputs up to this size are compared byte for byte (no content hashing on a hit). */
@@ -114,19 +120,33 @@ async function restoreOne(
   }
 }
 
-/** Whether the file at `out.path` (of the recorded size) holds the recorded content. */
+/**
+ * Whether the file at `out.path` (of the recorded size) holds the recorded content. An
+ * output left alone since the last hit is settled by its memo row, without reading the
+ * blob; after a byte comparison, the answer is remembered for the next hit when the file's
+ * fingerprint is trustworthy and did not move while it was compared.
+ */
 async function sameContent(
   source: RestoreSource,
   out: Extract<RecordedOutput, { kind: "file" }>,
 ): Promise<boolean> {
-  if (out.size > COMPARE_BYTES_MAX) return await source.digestFile(out.path) === out.blob;
-  let now: Uint8Array;
-  try {
-    now = readFileSync(fsPath(out.path));
-  } catch {
-    return false;
+  const fp = source.trustedFingerprint(out.path);
+  if (fp !== null && source.memoDigest(out.path, fp) === out.blob) return true;
+  let same: boolean;
+  if (out.size > COMPARE_BYTES_MAX) same = await source.digestFile(out.path) === out.blob;
+  else {
+    let now: Uint8Array;
+    try {
+      now = readFileSync(fsPath(out.path));
+    } catch {
+      return false;
+    }
+    same = Buffer.compare(now, await source.readBytes(out.blob)) === 0;
   }
-  return Buffer.compare(now, await source.readBytes(out.blob)) === 0;
+  if (same && fp !== null && source.trustedFingerprint(out.path) === fp) {
+    source.rememberDigest(out.path, { fp, digest: out.blob });
+  }
+  return same;
 }
 
 function lstatOrNull(path: BytePath): Lstat | null {

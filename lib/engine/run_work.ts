@@ -19,6 +19,7 @@
 import type { ReplayTarget } from "../capture/replay.ts";
 import { isCasherError } from "../errors/casher_error.ts";
 import { logger } from "../log/logger.ts";
+import type { Pin } from "../store/leases.ts";
 import type { Store } from "../store/store.ts";
 import { lookup } from "./lookup.ts";
 import { replayHit } from "./replay_hit.ts";
@@ -83,28 +84,57 @@ async function tryHit(work: Work, options: RunWorkOptions): Promise<HitOrMiss> {
   });
   if (found.kind === "miss") return found;
   const { entry } = found;
-  const pin = options.store.pin(entry.id);
-  if (pin.kind === "gone") return { kind: "miss", reason: { kind: "absent" } };
+  // The entry is pinned (a lease: a write) only before its first blob is read, so eviction
+  // cannot delete what the replay reads; a replay that reads no blob writes no lease.
+  const lease = new ReplayLease(options.store, entry.id);
+  const source = storeSource(options.store, { beforeBlobRead: () => lease.ensure() });
   try {
-    const { result, streams } = await replayHit(storeSource(options.store), {
+    const { result, streams } = await replayHit(source, {
       entry,
       policy: options.policy.replayOutputs,
       target: options.target,
       beforeStreams: work.beforeStreams,
     });
-    options.store.completeHit(pin, entry.id, { savedMs: entry.durationMs });
+    options.store.completeHit(lease.pin, entry.id, { savedMs: entry.durationMs });
     log.info("hit {label}: replayed, saved {ms} ms", { label: work.label, ms: entry.durationMs });
     return { kind: "hit", entry, result, streams };
   } catch (e) {
+    // Evicted between the lookup and the pin: a miss like any other.
+    if (e instanceof EntryGone) return { kind: "miss", reason: { kind: "absent" } };
     if (!isCasherError(e, "blob-corrupt") && !isCasherError(e, "blob-missing")) throw e;
     log.warn("entry {id} is damaged ({detail}); running instead", {
       id: entry.id,
       detail: (e as Error).message,
     });
-    pin.release();
+    lease.release();
     options.store.removeEntries({ key: entry.key });
     return { kind: "miss", reason: { kind: "corrupt", detail: (e as Error).message } };
   } finally {
-    pin.release();
+    lease.release();
+  }
+}
+
+/** Thrown before a blob read when the entry no longer exists. */
+class EntryGone extends Error {}
+
+/** A replay's pin on its entry, taken on first need. */
+class ReplayLease {
+  pin: Pin | null = null;
+  readonly #store: Store;
+  readonly #entryId: number;
+
+  constructor(store: Store, entryId: number) {
+    this.#store = store;
+    this.#entryId = entryId;
+  }
+
+  /** Pins the entry (once); throws {@link EntryGone} when it no longer exists. */
+  ensure(): void {
+    this.pin ??= this.#store.pin(this.#entryId);
+    if (this.pin.kind === "gone") throw new EntryGone();
+  }
+
+  release(): void {
+    if (this.pin?.kind === "pinned") this.pin.release();
   }
 }

@@ -16,7 +16,8 @@ export interface StoreSource extends ReplaySource {
 }
 
 /**
- * Wraps `store`.
+ * Wraps `store`. `beforeBlobRead` runs before every blob is read (a replay pins its entry
+ * there, so a replay that reads no blob writes no lease); it may throw to stop the read.
  *
  * @example
  * ```ts ignore
@@ -24,7 +25,11 @@ export interface StoreSource extends ReplaySource {
  * const d = await source.digest("/etc/hostname", "file");
  * ```
  */
-export function storeSource(store: Store): StoreSource {
+export function storeSource(
+  store: Store,
+  options: { readonly beforeBlobRead?: () => void } = {},
+): StoreSource {
+  const before = options.beforeBlobRead ?? (() => {});
   const digest: Digester = async (path: BytePath, kind) => {
     const state = await store.digestPath(path, kind);
     if (state.kind === "ok") return state.input.digest;
@@ -37,8 +42,17 @@ export function storeSource(store: Store): StoreSource {
   };
   return {
     digest,
-    readBytes: (d) => store.blobs.readBytes(d),
-    restoreTo: (d, dest, opts) => store.blobs.restoreTo(d, dest, opts),
+    readBytes: (d) => {
+      before();
+      return store.blobs.readBytes(d);
+    },
+    restoreTo: (d, dest, opts) => {
+      before();
+      return store.blobs.restoreTo(d, dest, opts);
+    },
+    trustedFingerprint: (path) => store.trustedFingerprint(path),
+    memoDigest: (path, fp) => store.memoDigest(path, fp),
+    rememberDigest: (path, row) => store.rememberDigest(path, row),
     digestFile: async (path) => {
       const state = await store.digestPath(path, "file");
       return state.kind === "ok" ? state.input.digest : "";

@@ -13,7 +13,15 @@
  * @module
  */
 import process from "node:process";
+import type { BytePath } from "../path/byte_path.ts";
 import type { Pin } from "./leases.ts";
+
+/** A digest memo row to write: `path` held content `digest` while its stat fingerprint was `fp`. */
+export interface MemoWrite {
+  readonly path: BytePath;
+  readonly fp: string;
+  readonly digest: string;
+}
 
 /** Longest delay before queued hit counts are written. */
 export const HIT_FLUSH_MS = 1000;
@@ -26,6 +34,8 @@ export interface LedgerPort {
   write(batch: {
     releases: readonly Pin[];
     hits: readonly [number, { count: number; savedMs: number; now: number }][];
+    /** Digest memo rows learned while replaying (an unchanged output, say). */
+    memo: readonly MemoWrite[];
   }): void;
 }
 
@@ -43,6 +53,7 @@ export interface LedgerPort {
 export class HitLedger {
   readonly #port: LedgerPort;
   readonly #pending = new Map<number, { count: number; savedMs: number; now: number }>();
+  #memo: MemoWrite[] = [];
   readonly #held = new Map<number, { lease: Pin; refs: number }>();
   readonly #lazyRelease = new WeakMap<Pin, () => void>();
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -86,16 +97,24 @@ export class HitLedger {
     return handle;
   }
 
-  /** Queues a hit on `entryId` and lets go of its pin. */
-  complete(pin: Pin, entryId: number, opts: { savedMs: number; now: number }): void {
+  /** Queues a hit on `entryId` and lets go of its pin (`null`: the replay read no blob). */
+  complete(pin: Pin | null, entryId: number, opts: { savedMs: number; now: number }): void {
     const p = this.#pending.get(entryId) ?? { count: 0, savedMs: 0, now: opts.now };
     p.count++;
     p.savedMs += opts.savedMs;
     p.now = Math.max(p.now, opts.now);
     this.#pending.set(entryId, p);
-    const lazy = this.#lazyRelease.get(pin);
-    if (lazy) lazy();
-    else if (pin.kind === "pinned") pin.release();
+    if (pin !== null) {
+      const lazy = this.#lazyRelease.get(pin);
+      if (lazy) lazy();
+      else if (pin.kind === "pinned") pin.release();
+    }
+    this.#schedule();
+  }
+
+  /** Queues a digest memo row, written with the next flush (no transaction of its own). */
+  noteMemo(row: MemoWrite): void {
+    this.#memo.push(row);
     this.#schedule();
   }
 
@@ -111,7 +130,11 @@ export class HitLedger {
     }
     const hits = [...this.#pending];
     this.#pending.clear();
-    if (hits.length > 0 || releases.length > 0) this.#port.write({ releases, hits });
+    const memo = this.#memo;
+    this.#memo = [];
+    if (hits.length > 0 || releases.length > 0 || memo.length > 0) {
+      this.#port.write({ releases, hits, memo });
+    }
   }
 
   #schedule(): void {

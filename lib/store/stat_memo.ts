@@ -68,8 +68,11 @@ export class StatMemo {
   /** Writes rows in one transaction. */
   putMany(rows: readonly { path: BytePath; fp: string; digest: string }[]): void {
     if (rows.length === 0) return;
-    this.#tx.run("update digest memo", () => {
-      for (const r of rows) this.#put().run(r.path, r.fp, r.digest);
-    });
+    this.#tx.run("update digest memo", () => this.putInTransaction(rows));
+  }
+
+  /** Writes rows inside the caller's transaction. */
+  putInTransaction(rows: readonly { path: BytePath; fp: string; digest: string }[]): void {
+    for (const r of rows) this.#put().run(r.path, r.fp, r.digest);
   }
 }

@@ -12,6 +12,7 @@ import { indexError, Tx } from "./_tx.ts";
 import { BlobStore } from "./blob_store.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { type PathState, resolvePath } from "./digest_path.ts";
+import { isRacy, statPath } from "./fingerprint.ts";
 import { type EntryFilter, EntryTable } from "./entries.ts";
 import { EVICT_BATCH, type EvictionResult, Evictor } from "./eviction.ts";
 import type { GcContext, GcReport } from "./gc.ts";
@@ -144,7 +145,7 @@ export class Store {
       this.#hits = new HitLedger({
         lease: (id, { now }) =>
           guard("pin entry", () => this.#leases.pin(id, { now, ttlMs: this.#opts.leaseMs })),
-        write: ({ releases, hits }) => {
+        write: ({ releases, hits, memo }) => {
           if (!this.#db.isOpen) return;
           try {
             this.#tx.run("record hits", () => {
@@ -152,6 +153,7 @@ export class Store {
               for (const [id, h] of hits) {
                 this.#entries.recordHit(id, { count: h.count, savedMs: h.savedMs, now: h.now });
               }
+              this.#memo.putInTransaction(memo);
             });
           } catch (e) {
             // Statistics and LRU order only: losing them changes no result.
@@ -201,8 +203,32 @@ export class Store {
    * Counts a hit on `entryId` and lets go of the replay's pin: queued and written in one
    * transaction shortly after (see `hit_ledger.ts`).
    */
-  completeHit(pin: Pin, entryId: number, opts: { savedMs: number } & AtTime): void {
+  completeHit(pin: Pin | null, entryId: number, opts: { savedMs: number } & AtTime): void {
     this.#hits.complete(pin, entryId, { savedMs: opts.savedMs, now: this.#now(opts) });
+  }
+
+  /**
+   * The stat fingerprint of the regular file at `path` when it can be trusted to the digest
+   * memo (it did not change within the racy window), else `null`.
+   */
+  trustedFingerprint(path: BytePath, opts: AtTime = {}): string | null {
+    const st = statPath(path);
+    if (st.kind !== "found" || !st.info.isFile || isRacy(st.info, this.#now(opts))) return null;
+    return st.info.fp;
+  }
+
+  /** The content digest the memo holds for `path` under fingerprint `fp`, or `null`. */
+  memoDigest(path: BytePath, fp: string): string | null {
+    const row = guard("read digest memo", () => this.#memo.get(path));
+    return row !== undefined && row.fp === fp ? row.digest : null;
+  }
+
+  /**
+   * Remembers that `path` held `digest` under `fp` (a trusted fingerprint taken before the
+   * content was compared, and unchanged after): written with the hit counts, not alone.
+   */
+  rememberDigest(path: BytePath, row: { fp: string; digest: string }): void {
+    this.#hits.noteMemo({ path, fp: row.fp, digest: row.digest });
   }
 
   /** Writes queued hit counts and lease releases now. */
