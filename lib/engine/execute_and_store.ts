@@ -123,15 +123,32 @@ async function storeExecution(
   return { kind: "stored", bytes: captured.bytes + (streamInfo?.size ?? 0) };
 }
 
-/** Declared inputs, the face's hints, and every input earlier candidates of the key recorded. */
+/**
+ * Declared inputs, the face's hints, and the inputs earlier candidates of the key also
+ * wrote, removed, or reached through something they wrote: those a run changes, whose
+ * pre-run state only a fingerprint taken before it starts can give (a counter file, `sed
+ * -i`, a path created after an absent probe, a file under a re-pointed link). Other inputs
+ * are fingerprinted as the trace reports them; fingerprinting every recorded input up front
+ * cost more than the command on a small compile.
+ */
 function prefetchList(work: Work, store: Store): Set<BytePath> {
   const paths = new Set<BytePath>([...work.declaredInputs, ...(work.prefetch ?? [])]);
   for (const entry of store.candidates(work.key)) {
-    // Absent ones too: a path the last run created must be fingerprinted before this run
-    // writes to it again.
-    for (const input of entry.inputs) paths.add(input.path);
+    const written = new Set<BytePath>([...entry.outputs.map((o) => o.path), ...entry.deletions]);
+    if (written.size === 0) continue;
+    for (const input of entry.inputs) {
+      if (written.has(input.path) || hasAncestorIn(input.path, written)) paths.add(input.path);
+    }
   }
   return paths;
+}
+
+/** Whether a proper ancestor of `path` is in `set`. */
+function hasAncestorIn(path: BytePath, set: ReadonlySet<BytePath>): boolean {
+  for (let at = path.lastIndexOf("/"); at > 0; at = path.lastIndexOf("/", at - 1)) {
+    if (set.has(path.slice(0, at))) return true;
+  }
+  return false;
 }
 
 function vetoOf(exec: Execution, policy: RunPolicy): string | null {
