@@ -9,8 +9,10 @@ import { logger } from "../log/logger.ts";
 import { bytePathsSupported } from "../runtime/mod.ts";
 import { type BytePath, displayPath, isUtf8Path } from "../path/byte_path.ts";
 import type { Store } from "../store/store.ts";
-import type { EntryDraft, RecordedResult } from "../store/types.ts";
+import { hasStat } from "../store/fingerprint.ts";
+import type { Entry, EntryDraft, InputStat, RecordedResult } from "../store/types.ts";
 import { captureOutputs } from "./capture_outputs.ts";
+import type { Digester } from "./fingerprint.ts";
 import { InputRecorder } from "./record_inputs.ts";
 import type { RunWorkOptions } from "./run_work.ts";
 import { storeSource } from "./store_source.ts";
@@ -34,9 +36,13 @@ export async function executeAndStore(
 ): Promise<Outcome> {
   const { store } = options;
   const startedAt = Date.now();
-  const recorder = new InputRecorder({ startedAt, digest: storeSource(store).digest });
+  const candidates = store.candidates(work.key);
+  const recorder = new InputRecorder({
+    startedAt,
+    digest: reuseRecorded(storeSource(store).digest, candidates),
+  });
   const tPrefetch = performance.now();
-  const prefetch = prefetchList(work, store);
+  const prefetch = prefetchList(work, candidates);
   await recorder.prefetch(prefetch);
   log.debug("fingerprinted {n} likely inputs in {ms} ms", {
     n: prefetch.size,
@@ -44,6 +50,11 @@ export async function executeAndStore(
   });
   log.info("run {label}: start", { label: work.label });
   const t0 = performance.now();
+  // Storing needs the content hasher: its WASM loads while the command runs (a timer fires
+  // only once the run's start is done and casher waits on it), not after.
+  setTimeout(() => {
+    import("../hash/digest.ts").then((d) => d.digestBytes(new Uint8Array(0))).catch(() => {});
+  }, 0);
   const exec = await work.execute({ startedAt, onFirstRead: recorder.onFirstRead });
   const durationMs = Math.round(performance.now() - t0);
   log.info("run {label}: end after {ms} ms", { label: work.label, ms: durationMs });
@@ -131,9 +142,9 @@ async function storeExecution(
  * are fingerprinted as the trace reports them; fingerprinting every recorded input up front
  * cost more than the command on a small compile.
  */
-function prefetchList(work: Work, store: Store): Set<BytePath> {
+function prefetchList(work: Work, candidates: readonly Entry[]): Set<BytePath> {
   const paths = new Set<BytePath>([...work.declaredInputs, ...(work.prefetch ?? [])]);
-  for (const entry of store.candidates(work.key)) {
+  for (const entry of candidates) {
     const written = new Set<BytePath>([...entry.outputs.map((o) => o.path), ...entry.deletions]);
     if (written.size === 0) continue;
     for (const input of entry.inputs) {
@@ -141,6 +152,33 @@ function prefetchList(work: Work, store: Store): Set<BytePath> {
     }
   }
   return paths;
+}
+
+/**
+ * A digester that reuses what earlier candidates recorded: an input whose stat fingerprint
+ * fields are still the recorded ones holds the recorded content (the rule a hit validates
+ * by), so a re-run after one header changed hashes that header, not the whole toolchain.
+ */
+function reuseRecorded(digest: Digester, candidates: readonly Entry[]): Digester {
+  const known = new Map<string, { digest: string; stat: InputStat }>();
+  for (const entry of candidates) {
+    for (const i of entry.inputs) {
+      if (i.stat === undefined) continue;
+      known.set(`${i.kind === "listing" ? "listing" : "file"}\0${i.path}`, {
+        digest: i.digest,
+        stat: i.stat,
+      });
+    }
+  }
+  if (known.size === 0) return digest;
+  return (path, kind) => {
+    const k = known.get(`${kind}\0${path}`);
+    const directory = kind === "listing";
+    if (k !== undefined && hasStat(path, { stat: k.stat, directory, now: Date.now() })) {
+      return Promise.resolve(k.digest);
+    }
+    return digest(path, kind);
+  };
 }
 
 /** Whether a proper ancestor of `path` is in `set`. */

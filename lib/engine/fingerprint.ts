@@ -191,7 +191,9 @@ export function snapshotFile(
 ): ContentSnapshot | null {
   try {
     const before = stamp(path);
-    if (before === null || before.isDir || before.size > BigInt(options.maxBytes)) return null;
+    // Only regular files: reading a FIFO or a device named on the command line would block
+    // or consume what the command is meant to read.
+    if (before === null || !before.isFile || before.size > BigInt(options.maxBytes)) return null;
     const bytes = readFileSync(fsPath(path));
     const after = stamp(path);
     return after !== null && sameStamp(before, after) ? { stamp: before, bytes } : null;

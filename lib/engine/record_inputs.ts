@@ -24,11 +24,15 @@ import {
   fingerprint,
   fingerprintSnapshot,
   sameStamp,
+  snapshotFile,
   stamp,
 } from "./fingerprint.ts";
 
 /** Content digests computed at once while recording (the machine has few cores). */
 const DIGEST_CONCURRENCY = 4;
+
+/** Prefetched files up to this size are read into memory instead of hashed before the run. */
+const PREFETCH_SNAPSHOT_BYTES = 1 << 20;
 
 /** Recorded inputs, or the reason the run cannot be stored. */
 export type InputsVerdict =
@@ -47,6 +51,8 @@ export type InputsVerdict =
  */
 export class InputRecorder {
   readonly #early = new Map<BytePath, Promise<Fingerprint>>();
+  /** Small files read whole before the run by {@link prefetch}; hashed only when needed. */
+  readonly #snapshots = new Map<BytePath, ContentSnapshot>();
   /** Paths whose early fingerprint was taken by {@link prefetch}, before the run started. */
   readonly #prefetched = new Set<BytePath>();
   readonly #options: { startedAt: number; digest: Digester };
@@ -63,7 +69,7 @@ export class InputRecorder {
    * `snapshot` of the content taken synchronously at the read is used when given.
    */
   readonly onFirstRead = (path: BytePath, snapshot?: ContentSnapshot | null): void => {
-    if (this.#early.has(path)) return;
+    if (this.#early.has(path) || this.#snapshots.has(path)) return;
     this.#early.set(
       path,
       snapshot ? fingerprintSnapshot(snapshot, this.#options) : fingerprint(path, this.#options),
@@ -71,16 +77,32 @@ export class InputRecorder {
   };
 
   /**
-   * Fingerprints `paths` now and waits for the results: called before the work starts, so
-   * likely inputs (named on the command line, recorded by earlier candidates) have their
-   * pre-run state even when the run rewrites them in place at once.
+   * Captures the pre-run state of `paths` now and waits until it is captured: called before
+   * the work starts, so likely inputs (named on the command line, written by earlier
+   * candidates) have it even when the run rewrites them in place at once. A small file is
+   * read whole and hashed only if the run turns out to read it: most such paths are outputs
+   * (`-o m.o`), and hashing before the run would put the hasher's start-up in front of it.
    */
   async prefetch(paths: Iterable<BytePath>): Promise<void> {
     for (const p of paths) {
-      if (!this.#early.has(p)) this.#prefetched.add(p);
-      this.onFirstRead(p);
+      if (this.#early.has(p) || this.#snapshots.has(p)) continue;
+      this.#prefetched.add(p);
+      const snapshot = snapshotFile(p, { maxBytes: PREFETCH_SNAPSHOT_BYTES });
+      if (snapshot !== null) this.#snapshots.set(p, snapshot);
+      else this.onFirstRead(p);
     }
     await Promise.all(this.#early.values());
+  }
+
+  /** The early fingerprint of `path`, if one was taken (a snapshot is hashed now). */
+  #earlyOf(path: BytePath): Promise<Fingerprint> | undefined {
+    const early = this.#early.get(path);
+    if (early !== undefined) return early;
+    const snapshot = this.#snapshots.get(path);
+    if (snapshot === undefined) return undefined;
+    const fp = fingerprintSnapshot(snapshot, this.#options);
+    this.#early.set(path, fp);
+    return fp;
   }
 
   /** Resolves the recorded inputs: declared ones first, then observed ones in trace order. */
@@ -131,7 +153,7 @@ export class InputRecorder {
     if (input.kind === "meta") {
       return recordMeta(input, { touched, startedAt: this.#options.startedAt });
     }
-    const early = this.#early.get(path);
+    const early = this.#earlyOf(path);
     let fp = early ? await early : undefined;
     if (input.priorUnknown && changedByRun && fp?.kind === "created-during-run") {
       // Written without truncation, and born after the run started: the run created it,

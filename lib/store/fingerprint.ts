@@ -152,19 +152,26 @@ export function stampFingerprint(
 
 /**
  * Whether `path` is now a regular file (`directory: false`) or a directory (`true`) with
- * exactly the recorded fingerprint fields: one `stat`, no string built. A missing or
- * unreadable path is simply not a match (the caller looks closer).
+ * exactly the recorded fingerprint fields, so it still holds the content recorded with
+ * them: one `stat`, no string built. Fields that look racy at `now` (they were old when
+ * recorded, so only a clock set back does that) are not trusted. A missing or unreadable
+ * path is simply not a match (the caller looks closer).
  *
  * @example
  * ```ts
  * import { hasStat } from "./fingerprint.ts";
- * hasStat("/etc/hostname", { stat: [0, 0, 0, 0, 0], directory: false }); // false
+ * hasStat("/etc/hostname", { stat: [0, 0, 0, 0, 0], directory: false, now: Date.now() }); // false
  * ```
  */
 export function hasStat(
   path: BytePath,
-  { stat, directory }: { readonly stat: InputStat; readonly directory: boolean },
+  { stat, directory, now }: {
+    readonly stat: InputStat;
+    readonly directory: boolean;
+    readonly now: number;
+  },
 ): boolean {
+  if (Math.max(stat[3], stat[4] * 1000 + 999) > now - RACY_MS) return false;
   let st: FastStat | null;
   try {
     st = fastStat(fsArg(path));

@@ -9,11 +9,11 @@
 import { logger } from "../log/logger.ts";
 import type { BytePath } from "../path/byte_path.ts";
 import { type PathState, type ResolveContext, resolvePath } from "./digest_path.ts";
-import { fsArg, hasStat, isRacy, RACY_MS, statPath } from "./fingerprint.ts";
+import { fsArg, hasStat, isRacy, statPath } from "./fingerprint.ts";
 import { missingErrno } from "../runtime/mod.ts";
 import type { Hasher } from "./hasher.ts";
 import type { MemoRow, StatMemo } from "./stat_memo.ts";
-import type { InputMismatch, InputStat, RecordedInput } from "./types.ts";
+import type { InputMismatch, RecordedInput } from "./types.ts";
 
 const log = logger("store");
 
@@ -96,10 +96,9 @@ function unchanged(
 ): boolean {
   const directory = input.kind === "listing";
   const recorded = input.stat;
-  if (
-    recorded !== undefined && !isRacyStat(recorded, now) &&
-    hasStat(input.path, { stat: recorded, directory })
-  ) return true;
+  if (recorded !== undefined && hasStat(input.path, { stat: recorded, directory, now })) {
+    return true;
+  }
   const st = statPath(input.path);
   if (st.kind !== "found" || isRacy(st.info, now)) return false;
   if (directory ? !st.info.isDirectory : !st.info.isFile) return false;
@@ -114,11 +113,6 @@ function stillMissing(path: BytePath): boolean {
   } catch {
     return false;
   }
-}
-
-/** The racy rule for recorded fields (they were old when recorded; a clock set back is not). */
-function isRacyStat(stat: InputStat, now: number): boolean {
-  return Math.max(stat[3], stat[4] * 1000 + 999) > now - RACY_MS;
 }
 
 /**

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fingerprint } from "../../lib/engine/fingerprint.ts";
+import { fingerprint, snapshotFile } from "../../lib/engine/fingerprint.ts";
+import { execFileSync } from "node:child_process";
 import { digestDirectory, digestFile } from "../../lib/hash/digest.ts";
 import { bytePath } from "../../lib/path/byte_path.ts";
 
@@ -118,5 +119,20 @@ Deno.test(
     writeFileSync(f, "made by the run");
     const fp = await fingerprint(bytePath(f), { startedAt, digest });
     assert.equal(fp.kind, "created-during-run");
+  }),
+);
+
+Deno.test(
+  "a snapshot is taken of regular files only: a FIFO or device is never read",
+  withDir((dir) => {
+    const fifo = join(dir, "fifo");
+    execFileSync("mkfifo", [fifo]);
+    assert.equal(snapshotFile(fifo, { maxBytes: 1 << 20 }), null); // reading would block
+    assert.equal(snapshotFile("/dev/zero", { maxBytes: 1 << 20 }), null);
+    const f = join(dir, "f");
+    writeFileSync(f, "abc");
+    assert.equal(snapshotFile(f, { maxBytes: 1 << 20 })?.bytes.length, 3);
+    assert.equal(snapshotFile(f, { maxBytes: 2 }), null);
+    return Promise.resolve();
   }),
 );

@@ -118,3 +118,26 @@ Deno.test(
     assert.equal(verdict.inputs[1].stat, undefined);
   }),
 );
+
+Deno.test(
+  "a small prefetched file rewritten in place by the run is recorded with its pre-run content",
+  withDir(async (dir) => {
+    const f = join(dir, "counter");
+    writeFileSync(f, "41\n");
+    const before = (await digestFile(f)).digest;
+    const rec = new InputRecorder({ startedAt: Date.now() + 1000, digest });
+    await rec.prefetch([f]);
+    writeFileSync(f, "42\n"); // same inode, truncated and rewritten by "the run"
+    const verdict = await rec.finish({
+      declared: [],
+      effects: {
+        trust: { kind: "trusted" },
+        inputs: [{ path: f, kind: "file" }],
+        outputs: [{ path: f, kind: "file" }],
+        deletions: [],
+      },
+    });
+    assert.equal(verdict.kind, "ok");
+    if (verdict.kind === "ok") assert.equal(verdict.inputs[0].digest, before);
+  }),
+);
