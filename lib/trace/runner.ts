@@ -12,17 +12,18 @@
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, constants as fsConstants, createReadStream, openSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import { CasherError } from "../errors/casher_error.ts";
 import { type BytePath, bytePath, displayPath } from "../path/byte_path.ts";
 import type { Effects } from "./effects.ts";
 import { createTraceFifo } from "./fifo.ts";
+import { FifoPoller } from "./fifo_poller.ts";
 import { LineSplitter } from "./line_splitter.ts";
 import { lookupCommand } from "./path_lookup.ts";
 import { probeTracer } from "./probe.ts";
 import { MODE_GROUPS, straceArgs, type SyscallGroup } from "./syscall_set.ts";
 import { TraceModel } from "./trace_model.ts";
+import { CpuPlacement } from "./cpu_placement.ts";
 
 /** Options of {@link startTrace}. */
 export interface TraceOptions {
@@ -46,6 +47,11 @@ export interface TraceOptions {
   onFirstRead?: (path: BytePath) => void;
   /** For measurement only: trace exactly these groups instead of the mode's. */
   groups?: readonly SyscallGroup[];
+  /**
+   * `auto` (default): strace and the command share one CPU while the run is serial (see
+   * `cpu_placement.ts`); `off`: the scheduler places them (for measurement).
+   */
+  placement?: "auto" | "off";
 }
 
 /** How the command ended. */
@@ -121,11 +127,13 @@ export function startTrace(argv: readonly string[], opts: TraceOptions): TracedR
     return { child, done };
   }
   const fifo = createTraceFifo();
+  const placement = opts.placement === "off" ? null : CpuPlacement.start();
   const model = new TraceModel({
     cwd,
     outputRoots: opts.outputRoots,
     exclude: [...opts.exclude, fifo.dir],
     onFirstRead: opts.onFirstRead,
+    tasks: placement ?? undefined,
   });
   for (const a of lookup.absent) {
     model.preInput(a, "absent", { errno: lookup.notDir.includes(a) ? "ENOTDIR" : "ENOENT" });
@@ -138,27 +146,21 @@ export function startTrace(argv: readonly string[], opts: TraceOptions): TracedR
     displayPath(lookup.path),
     ...argv.slice(1),
   ];
-  const child = spawn(probe.strace, args, { cwd: opts.cwd, env: opts.env, stdio });
+  const start = () => spawn(probe.strace, args, { cwd: opts.cwd, env: opts.env, stdio });
+  const child = placement === null ? start() : placement.spawnPacked(start);
+  if (placement !== null && child.pid !== undefined) placement.tracer(child.pid);
   const splitter = new LineSplitter();
-  let opened = false;
-  const traced = new Promise<string>((resolve) => {
-    const rs = createReadStream(fifo.path, { highWaterMark: 1 << 16 });
-    rs.on("open", () => (opened = true));
-    rs.on("data", (chunk) => splitter.push(chunk as Uint8Array, (l) => model.line(l)));
-    rs.on("end", () => resolve(splitter.end()));
-    rs.on("error", (e) => {
+  const poller = new FifoPoller(fifo.path, {
+    onData: (chunk) => splitter.push(chunk, (l) => model.line(l)),
+  });
+  const traced = poller.done.then(
+    () => splitter.end(),
+    (e) => {
       model.untrust(`reading the trace failed: ${String(e)}`);
-      resolve("");
-    });
-  });
-  const exited = waitExit(child).finally(() => {
-    // strace died before opening the FIFO: open a writer so the blocked reader sees EOF.
-    if (!opened) {
-      try {
-        closeSync(openSync(fifo.path, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK));
-      } catch { /* reader not waiting */ }
-    }
-  });
+      return "";
+    },
+  );
+  const exited = waitExit(child).finally(() => poller.writerGone());
   const done = Promise.all([exited, traced]).then(
     ([st, tail]) => {
       fifo.remove();

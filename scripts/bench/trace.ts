@@ -5,6 +5,7 @@
  *
  * @module
  */
+import process from "node:process";
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,7 +16,8 @@ import { LineSplitter } from "../../lib/trace/line_splitter.ts";
 import { TraceModel } from "../../lib/trace/trace_model.ts";
 
 const ENV = { PATH: "/usr/bin:/bin", HOME: "/nonexistent", LANG: "C" };
-const REPS = 5;
+/** Interleaved repetitions per workload (`REPS=21 deno task bench trace` for steadier figures). */
+const REPS = Number(process.env.REPS ?? 9);
 const CORE: SyscallGroup[] = ["open", "exec", "modify", "process"];
 
 function plain(argv: string[], cwd: string): Promise<number> {
@@ -29,11 +31,13 @@ function plain(argv: string[], cwd: string): Promise<number> {
   });
 }
 
-async function traced(
-  argv: string[],
-  cwd: string,
-  groups: readonly SyscallGroup[],
-): Promise<number> {
+/** One way of tracing: the syscall groups and the CPU placement. */
+interface Variant {
+  readonly groups: readonly SyscallGroup[];
+  readonly placement: "auto" | "off";
+}
+
+async function traced(argv: string[], cwd: string, v: Variant): Promise<number> {
   const t0 = performance.now();
   const run = startTrace(argv, {
     cwd,
@@ -42,7 +46,8 @@ async function traced(
     outputRoots: [cwd],
     exclude: [],
     mode: "full",
-    groups,
+    groups: v.groups,
+    placement: v.placement,
   });
   run.child.stdin?.end();
   run.child.stdout!.resume();
@@ -57,22 +62,26 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-async function ratio(
+/**
+ * Each variant's median time over the plain run's, all measured in one interleaved loop
+ * (plain, variant 1, variant 2, ...), so drift on a noisy machine hits them alike.
+ */
+async function ratios(
   argv: string[],
   cwd: string,
-  groups: readonly SyscallGroup[],
-): Promise<{ r: number; p: number; t: number }> {
+  variants: readonly Variant[],
+): Promise<{ plain: number; times: number[]; ratios: number[] }> {
   await plain(argv, cwd); // warm caches
-  await traced(argv, cwd, groups);
+  for (const v of variants) await traced(argv, cwd, v);
   const ps: number[] = [];
-  const ts: number[] = [];
+  const ts = variants.map(() => [] as number[]);
   for (let i = 0; i < REPS; i++) {
     ps.push(await plain(argv, cwd));
-    ts.push(await traced(argv, cwd, groups));
+    for (let j = 0; j < variants.length; j++) ts[j].push(await traced(argv, cwd, variants[j]));
   }
   const p = median(ps);
-  const t = median(ts);
-  return { r: t / p, p, t };
+  const times = ts.map(median);
+  return { plain: p, times, ratios: times.map((t) => t / p) };
 }
 
 function setup(dir: string): Record<string, string[]> {
@@ -93,6 +102,12 @@ function setup(dir: string): Record<string, string[]> {
     "gcc -c (5 headers)": ["gcc", "-c", "m.c", "-o", "m.o"],
     "python3 import json,email,http.client": ["python3", "-c", "import json, email, http.client"],
     "find | xargs cat (2000 files)": ["sh", "-c", "find tree -type f | xargs cat > /dev/null"],
+    // Two CPU-bound processes at once: CPU placement must spread them, not serialize them.
+    "2 parallel python3 loops": [
+      "sh",
+      "-c",
+      "for i in 1 2; do python3 -c 'sum(range(4000000))' & done; wait",
+    ],
   };
 }
 
@@ -129,32 +144,40 @@ export async function run(): Promise<void> {
   try {
     const work = setup(dir);
     for (const [name, argv] of Object.entries(work)) {
-      const full = await ratio(argv, dir, MODE_GROUPS.full);
+      const full = MODE_GROUPS.full;
+      const base = await ratios(argv, dir, [
+        { groups: full, placement: "auto" },
+        { groups: full, placement: "off" },
+        { groups: MODE_GROUPS.fast, placement: "auto" },
+      ]);
+      const [auto, off, fast] = base.ratios;
       console.log(
-        `bench trace full ${name}: ${full.r.toFixed(2)}x vs plain run (${full.t.toFixed(1)} ms vs ${
-          full.p.toFixed(1)
-        } ms, median of ${REPS})`,
+        `bench trace full ${name}: ${auto.toFixed(2)}x vs plain run (${
+          base.times[0].toFixed(1)
+        } ms vs ${base.plain.toFixed(1)} ms, median of ${REPS}; goal <= 1.5x)`,
       );
-      const fast = await ratio(argv, dir, MODE_GROUPS.fast);
       console.log(
-        `bench trace fast ${name}: ${fast.r.toFixed(2)}x vs plain run (${fast.t.toFixed(1)} ms vs ${
-          fast.p.toFixed(1)
-        } ms)`,
+        `bench trace full ${name}, CPU placement off: ${off.toFixed(2)}x vs plain run ` +
+          `(placement saves ${((1 - auto / off) * 100).toFixed(0)}%)`,
       );
-      const core = await ratio(argv, dir, CORE);
+      console.log(`bench trace fast ${name}: ${fast.toFixed(2)}x vs plain run`);
+      if (name.includes("parallel")) continue;
+      const groups = ["stat", "access", "readlink", "listing"] as SyscallGroup[];
+      const g = await ratios(argv, dir, [
+        { groups: CORE, placement: "auto" },
+        ...groups.map((x) => ({ groups: [...CORE, x], placement: "auto" as const })),
+      ]);
       console.log(
-        `bench trace group core(open,exec,modify,process) ${name}: ${
-          core.r.toFixed(2)
-        }x vs plain run`,
+        `bench trace group core(open,exec,modify,process) ${name}: ${g.ratios[0].toFixed(2)}x`,
       );
-      for (const g of ["stat", "access", "readlink", "listing"] as SyscallGroup[]) {
-        const x = await ratio(argv, dir, [...CORE, g]);
+      groups.forEach((x, i) => {
+        const r = g.ratios[i + 1];
         console.log(
-          `bench trace group core+${g} ${name}: ${x.r.toFixed(2)}x vs plain run (+${
-            (x.r - core.r).toFixed(2)
+          `bench trace group core+${x} ${name}: ${r.toFixed(2)}x (+${
+            (r - g.ratios[0]).toFixed(2)
           }x over core)`,
         );
-      }
+      });
     }
     parserThroughput();
   } finally {
