@@ -106,6 +106,41 @@ export function fastStat(
 }
 
 /**
+ * Whether `path` (followed) is now a regular file (or, with `directory`, a directory) whose
+ * device, inode, size, mtime in whole ms and ctime in whole seconds are exactly `fields`
+ * (`[dev, ino, size, mtimeMs, ctimeS]`). The hit path's per-input check: it reads the
+ * runtime's stat object directly, building nothing. Any failure is simply `false`.
+ *
+ * @example
+ * ```ts
+ * import { statMatches } from "./fast_stat.ts";
+ * statMatches("/etc/hostname", [0, 0, 0, 0, 0], { directory: false }); // false
+ * ```
+ */
+export function statMatches(
+  path: string | Buffer,
+  fields: readonly [number, number, number, number, number],
+  options: { readonly directory: boolean },
+): boolean {
+  try {
+    if (deno !== undefined && typeof path === "string") {
+      const s = deno.statSync(path);
+      return s.size === fields[2] && s.ino === fields[1] && s.dev === fields[0] &&
+        Math.floor(s.mtime?.getTime() ?? -1) === fields[3] &&
+        Math.floor((s.ctime?.getTime() ?? -1) / 1000) === fields[4] &&
+        (options.directory ? s.isDirectory : s.isFile);
+    }
+    const s = statSync(path, { throwIfNoEntry: false });
+    return s !== undefined && s.size === fields[2] && s.ino === fields[1] &&
+      s.dev === fields[0] && Math.floor(s.mtimeMs) === fields[3] &&
+      Math.floor(s.ctimeMs / 1000) === fields[4] &&
+      (options.directory ? s.isDirectory() : s.isFile());
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The target of the symlink at `path`, byte-exact; `null` when nothing is there (ENOENT,
  * ENOTDIR). Other errors are thrown with their `code` (EINVAL: not a symlink). Deno cannot
  * return a target that is not valid UTF-8 and throws for it (never a lossy result).

@@ -108,7 +108,8 @@ export function decodeEntry(row: EntryRow): Entry {
   if (stats !== undefined && stats.length === inputs.length) {
     for (let i = 0; i < inputs.length; i++) {
       const stat = stats[i];
-      if (isInputStat(stat)) inputs[i] = { ...inputs[i], stat };
+      // Set on the freshly parsed object: copying hundreds of inputs shows on a hit.
+      if (isInputStat(stat)) (inputs[i] as { stat?: InputStat }).stat = stat;
     }
   }
   return {

@@ -11,7 +11,7 @@
  * @module
  */
 import type { Buffer } from "node:buffer";
-import { type FastStat, fastStat, type PreciseStat } from "../runtime/mod.ts";
+import { type FastStat, fastStat, type PreciseStat, statMatches } from "../runtime/mod.ts";
 import { type BytePath, fsPath } from "../path/byte_path.ts";
 import type { InputStat } from "./types.ts";
 
@@ -172,15 +172,7 @@ export function hasStat(
   },
 ): boolean {
   if (Math.max(stat[3], stat[4] * 1000 + 999) > now - RACY_MS) return false;
-  let st: FastStat | null;
-  try {
-    st = fastStat(fsArg(path));
-  } catch {
-    return false;
-  }
-  return st !== null && st.size === stat[2] && st.ino === stat[1] && st.dev === stat[0] &&
-    Math.floor(st.mtimeMs) === stat[3] && Math.floor(st.ctimeMs / 1000) === stat[4] &&
-    (directory ? st.isDirectory : st.isFile);
+  return statMatches(fsArg(path), stat, { directory });
 }
 
 /**

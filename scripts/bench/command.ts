@@ -76,9 +76,10 @@ export function run(): Promise<void> {
     const work = join(base, "work");
     mkdirSync(work);
     writeHeaders(work);
-    // Inputs younger than 2 s are re-hashed on every check (the racy-timestamp rule); a
-    // real hit is on files that have not just been written.
-    spawnSync("sleep", ["2.1"]);
+    // Inputs changed less than 2 s ago are re-hashed on every check (the racy-timestamp
+    // rule, on a ctime kept to the second: up to 3 s); a real hit is on files that have not
+    // just been written.
+    spawnSync("sleep", ["3.1"]);
     const casher = (args: string[]) => [CASHER, "--cache-dir", cache, ...args];
 
     // 1. gcc hit vs ccache hit
@@ -98,7 +99,7 @@ export function run(): Promise<void> {
     const many = join(work, "many");
     mkdirSync(many);
     for (let i = 0; i < 500; i++) writeFileSync(join(many, `f${i}.txt`), `line ${i}\n`);
-    spawnSync("sleep", ["2.1"]);
+    spawnSync("sleep", ["3.1"]);
     const cat = casher(["--", "sh", "-c", "cat many/* > /dev/null"]);
     const [hit, version] = sideBySide([{ argv: cat }, { argv: [CASHER, "--version"] }], work);
     console.log(
