@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { type FlagValues, parseFlags } from "./_flags.ts";
 import { CasherError } from "../errors/casher_error.ts";
 import type { CommandOptions } from "../command/run_command.ts";
 import { parseBytes, parseDuration } from "../config/units.ts";
@@ -120,9 +120,9 @@ export function parseCli(
   const command = dash === -1 ? [] : args.slice(dash + 1);
   let parsed;
   try {
-    parsed = parseArgs({ args: head, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseFlags(head, OPTIONS);
   } catch (e) {
-    throw usage((e as Error).message.replace(/\. To specify .*$/s, ""));
+    throw usage((e as Error).message);
   }
   const { values: v, positionals } = parsed;
   if (v.help) return { kind: "help" };
@@ -185,7 +185,7 @@ export function parseCli(
   return { kind, common };
 }
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
+type Values = FlagValues<typeof OPTIONS>;
 
 function runFlags(v: Values, env: Record<string, string | undefined>): RunFlags {
   const replay = v["replay-outputs"] ?? "always";
