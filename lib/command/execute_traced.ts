@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createReadStream } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import type { ReplayTarget } from "../capture/replay.ts";
 import type { ExecContext, Execution, WorkResult } from "../engine/types.ts";
 import type { BytePath } from "../path/byte_path.ts";
@@ -64,31 +64,32 @@ export async function executeTraced(cmd: TracedCommand, ctx: ExecContext): Promi
       storable: { kind: "no", reason: "the command could not be traced" },
     };
   }
-  const run = startTrace(cmd.argv, {
-    cwd: cmd.cwd,
-    env: cmd.env,
-    stdin: cmd.stdin.kind === "data" ? "pipe" : "inherit",
-    outputRoots: cmd.outputRoots,
-    exclude: cmd.exclude,
-    mode: cmd.traceMode,
-    onFirstRead: ctx.onFirstRead,
-  });
-  const { child } = run;
-  if (cmd.stdin.kind === "data" && child.stdin) {
-    child.stdin.on("error", () => {/* the command stopped reading: like a closed pipe */});
-    createReadStream(cmd.stdin.spool).pipe(child.stdin);
+  // A spooled stdin is given to the command as a descriptor of its own (offset 0).
+  const spoolFd = cmd.stdin.kind === "data" ? openSync(cmd.stdin.spool, "r") : null;
+  let run;
+  try {
+    run = startTrace(cmd.argv, {
+      cwd: cmd.cwd,
+      env: cmd.env,
+      stdin: spoolFd === null ? "inherit" : { fd: spoolFd },
+      outputRoots: cmd.outputRoots,
+      exclude: cmd.exclude,
+      mode: cmd.traceMode,
+      onFirstRead: ctx.onFirstRead,
+    });
+  } finally {
+    if (spoolFd !== null) closeSync(spoolFd); // the child has its own copy
   }
+  const { child } = run;
   const tracerPid = child.pid;
-  const recorded = child.stdout && child.stderr
-    ? teeStreams({ stdout: child.stdout, stderr: child.stderr }, {
-      target: cmd.target,
-      // The SIGPIPE the kernel would have sent the command's writers, had casher not been
-      // the reader of their pipe.
-      onReaderGone: (fd) => {
-        if (tracerPid !== undefined) signalStreamHolders(tracerPid, fd, { signal: "SIGPIPE" });
-      },
-    })
-    : null;
+  const recorded = teeStreams({ stdout: child.stdout, stderr: child.stderr }, {
+    target: cmd.target,
+    // The SIGPIPE the kernel would have sent the command's writers, had casher not been
+    // the reader of their pipe.
+    onReaderGone: (fd) => {
+      if (tracerPid !== undefined) signalStreamHolders(tracerPid, fd, { signal: "SIGPIPE" });
+    },
+  });
   const stopForwarding = child.pid === undefined ? () => {} : forwardSignals(child.pid);
   let done;
   try {
@@ -127,7 +128,7 @@ export async function executeTraced(cmd: TracedCommand, ctx: ExecContext): Promi
         storable: { kind: "no", reason: `the command was ${exit.kind}` },
       };
   }
-  if (tee?.kind === "reader-gone") {
+  if (tee.kind === "reader-gone") {
     return {
       result,
       chunks: [],
@@ -142,7 +143,7 @@ export async function executeTraced(cmd: TracedCommand, ctx: ExecContext): Promi
   const code = result.kind === "exit" ? result.code : 0;
   return {
     result,
-    chunks: tee?.recorder.chunks() ?? [],
+    chunks: tee.recorder.chunks(),
     effects,
     storable: failed
       ? { kind: "no", reason: `exit code ${code} (use --cache-failures to cache it)` }

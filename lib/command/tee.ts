@@ -13,9 +13,9 @@
  *
  * @module
  */
-import type { Readable } from "node:stream";
 import { ChunkRecorder, type StreamFd } from "../capture/chunk_log.ts";
 import { processTarget, type ReplayTarget } from "../capture/replay.ts";
+import type { ChunkSource } from "../runtime/mod.ts";
 
 /** How the tee ended. */
 export type TeeResult =
@@ -27,41 +27,35 @@ export type TeeResult =
  *
  * @example
  * ```ts ignore
- * const tee = await teeStreams({ stdout: child.stdout!, stderr: child.stderr! }, {
+ * const tee = await teeStreams({ stdout: child.stdout, stderr: child.stderr }, {
  *   onReaderGone: (fd) => console.error(`fd ${fd}: reader gone`),
  * });
  * if (tee.kind === "complete") console.log(tee.recorder.chunks().length);
  * ```
  */
 export function teeStreams(
-  streams: { stdout: Readable; stderr: Readable },
+  streams: { stdout: ChunkSource; stderr: ChunkSource },
   options: { target?: ReplayTarget; onReaderGone?: (fd: StreamFd) => void } = {},
 ): Promise<TeeResult> {
   let recorder: ChunkRecorder | null = new ChunkRecorder();
   let gone: StreamFd | null = null;
   const target = options.target ?? processTarget;
   const open = new Set<StreamFd>([1, 2]);
-  const pump = (fd: StreamFd, stream: Readable) =>
-    new Promise<void>((resolve) => {
-      stream.on("data", (chunk: Uint8Array) => {
-        recorder?.push(fd, chunk);
-        if (!open.has(fd)) return;
-        try {
-          target.write(fd, chunk);
-        } catch (e) {
-          open.delete(fd);
-          // A closed fd (EBADF...) only stops the forwarding; recording goes on.
-          if ((e as NodeJS.ErrnoException).code !== "EPIPE") return;
-          gone ??= fd;
-          recorder = null;
-          options.onReaderGone?.(fd);
-          stream.destroy();
-          resolve();
-        }
-      });
-      stream.on("end", () => resolve());
-      stream.on("close", () => resolve());
-      stream.on("error", () => resolve());
+  const pump = (fd: StreamFd, stream: ChunkSource) =>
+    stream.forEach((chunk) => {
+      recorder?.push(fd, chunk);
+      if (!open.has(fd)) return;
+      try {
+        target.write(fd, chunk);
+      } catch (e) {
+        open.delete(fd);
+        // A closed fd (EBADF...) only stops the forwarding; recording goes on.
+        if ((e as NodeJS.ErrnoException).code !== "EPIPE") return;
+        gone ??= fd;
+        recorder = null;
+        options.onReaderGone?.(fd);
+        stream.cancel();
+      }
     });
   return Promise.all([pump(1, streams.stdout), pump(2, streams.stderr)]).then(() =>
     recorder === null ? { kind: "reader-gone", fd: gone ?? 1 } : { kind: "complete", recorder }

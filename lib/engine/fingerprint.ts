@@ -76,8 +76,8 @@ export function stamp(path: BytePath): StatStamp | null {
  */
 export function exists(path: BytePath): boolean {
   try {
-    lstatSync(fsPath(path));
-    return true;
+    // No exception for the common ENOENT: a run records many absent paths.
+    return lstatSync(fsPath(path), { throwIfNoEntry: false }) !== undefined;
   } catch {
     return false;
   }

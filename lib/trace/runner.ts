@@ -11,9 +11,9 @@
  *
  * @module
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { constants as osConstants } from "node:os";
 import { CasherError } from "../errors/casher_error.ts";
+import { type ChildExit, type ChildStdin, type PipedChild, spawnPiped } from "../runtime/mod.ts";
 import { type BytePath, bytePath, displayPath } from "../path/byte_path.ts";
 import type { Effects } from "./effects.ts";
 import { createTraceFifo } from "./fifo.ts";
@@ -30,7 +30,7 @@ export interface TraceOptions {
   cwd: string;
   /** Exactly the env the command would get. */
   env: Record<string, string>;
-  stdin: "inherit" | "pipe";
+  stdin: ChildStdin;
   /** Writes are outputs only under these roots; others are ignored (debug log). Default ["/"]. */
   outputRoots: readonly BytePath[];
   /** Never inputs/outputs: the cache dir, casher temp dirs (added to /proc, /sys, /dev). */
@@ -64,26 +64,17 @@ export type ExitStatus =
 /** A running traced command. */
 export interface TracedRun {
   /** The strace process (or a stand-in for not-found); stdout/stderr are pipes, stdin per options. */
-  readonly child: ChildProcess;
+  readonly child: PipedChild;
   /** Resolves after the process tree exits and the trace is fully parsed. */
   readonly done: Promise<{ exit: ExitStatus; effects: Effects; syscalls: number }>;
 }
 
-function exitOf(code: number | null, signal: NodeJS.Signals | null): ExitStatus {
+function exitOf({ code, signal }: ChildExit): ExitStatus {
   if (signal !== null) {
     const n = (osConstants.signals as Record<string, number>)[signal] ?? 0;
     return { kind: "signaled", signal, code: 128 + n };
   }
   return { kind: "exited", code: code ?? 1 };
-}
-
-function waitExit(
-  child: ChildProcess,
-): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("exit", (code, signal) => resolve({ code, signal }));
-  });
 }
 
 /**
@@ -93,8 +84,8 @@ function waitExit(
  * @example
  * ```ts
  * import { startTrace } from "./runner.ts";
- * const run = startTrace(["cat", "a.txt"], { cwd: "/tmp", env: { PATH: "/usr/bin:/bin" }, stdin: "pipe", outputRoots: ["/"], exclude: [], mode: "full" });
- * run.child.stdout?.pipe(process.stdout);
+ * const run = startTrace(["cat", "a.txt"], { cwd: "/tmp", env: { PATH: "/usr/bin:/bin" }, stdin: "null", outputRoots: ["/"], exclude: [], mode: "full" });
+ * void run.child.stdout.forEach((chunk) => process.stdout.write(chunk));
  * const { exit, effects } = await run.done;
  * ```
  */
@@ -104,7 +95,6 @@ export function startTrace(argv: readonly string[], opts: TraceOptions): TracedR
   if (probe.kind === "unavailable") throw probe.error;
   const cwd = bytePath(opts.cwd);
   const lookup = lookupCommand(bytePath(argv[0]), { cwd, env: opts.env });
-  const stdio: ["inherit" | "pipe", "pipe", "pipe"] = [opts.stdin, "pipe", "pipe"];
   if (lookup.kind !== "found") {
     const model = new TraceModel({ cwd, outputRoots: opts.outputRoots, exclude: opts.exclude });
     for (const a of lookup.absent) {
@@ -112,12 +102,13 @@ export function startTrace(argv: readonly string[], opts: TraceOptions): TracedR
     }
     const notFound = lookup.kind === "not-found";
     const msg = notFound ? "command not found" : "Permission denied";
-    const child = spawn("/bin/sh", [
+    const child = spawnPiped([
+      "/bin/sh",
       "-c",
       `printf 'casher: %s: ${msg}\\n' "$0" >&2; exit ${notFound ? 127 : 126}`,
       argv[0],
-    ], { cwd: opts.cwd, stdio });
-    const done = waitExit(child).then(() => ({
+    ], { cwd: opts.cwd, env: opts.env, stdin: opts.stdin });
+    const done = child.exited.then(() => ({
       exit: notFound
         ? { kind: "not-found" as const, code: 127 as const }
         : { kind: "not-executable" as const, code: 126 as const },
@@ -146,7 +137,8 @@ export function startTrace(argv: readonly string[], opts: TraceOptions): TracedR
     displayPath(lookup.path),
     ...argv.slice(1),
   ];
-  const start = () => spawn(probe.strace, args, { cwd: opts.cwd, env: opts.env, stdio });
+  const start = () =>
+    spawnPiped([probe.strace, ...args], { cwd: opts.cwd, env: opts.env, stdin: opts.stdin });
   const child = placement === null ? start() : placement.spawnPacked(start);
   if (placement !== null && child.pid !== undefined) placement.tracer(child.pid);
   const splitter = new LineSplitter();
@@ -160,13 +152,13 @@ export function startTrace(argv: readonly string[], opts: TraceOptions): TracedR
       return "";
     },
   );
-  const exited = waitExit(child).finally(() => poller.writerGone());
+  const exited = child.exited.finally(() => poller.writerGone());
   const done = Promise.all([exited, traced]).then(
     ([st, tail]) => {
       fifo.remove();
       const summary = model.finish(tail);
       return {
-        exit: exitOf(st.code, st.signal),
+        exit: exitOf(st),
         effects: summary.effects,
         syscalls: summary.syscalls,
       };

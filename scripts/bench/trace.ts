@@ -42,16 +42,15 @@ async function traced(argv: string[], cwd: string, v: Variant): Promise<number> 
   const run = startTrace(argv, {
     cwd,
     env: ENV,
-    stdin: "pipe",
+    stdin: "null",
     outputRoots: [cwd],
     exclude: [],
     mode: "full",
     groups: v.groups,
     placement: v.placement,
   });
-  run.child.stdin?.end();
-  run.child.stdout!.resume();
-  run.child.stderr!.resume();
+  void run.child.stdout.forEach(() => {});
+  void run.child.stderr.forEach(() => {});
   const r = await run.done;
   if (r.effects.trust.kind !== "trusted") throw new Error(`untrusted: ${r.effects.trust.reason}`);
   return performance.now() - t0;

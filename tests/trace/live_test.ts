@@ -14,18 +14,21 @@ async function traced(argv: string[], dir: string, opts: Partial<TraceOptions> =
   const run = startTrace(argv, {
     cwd: dir,
     env: ENV,
-    stdin: "pipe",
+    stdin: "null",
     outputRoots: [dir],
     exclude: [],
     mode: "full",
     ...opts,
   });
-  run.child.stdin?.end();
   let out = "";
   let err = "";
-  run.child.stdout!.on("data", (c) => (out += c));
-  run.child.stderr!.on("data", (c) => (err += c));
+  const [o, e] = [new TextDecoder(), new TextDecoder()];
+  const streams = Promise.all([
+    run.child.stdout.forEach((c) => (out += o.decode(c, { stream: true }))),
+    run.child.stderr.forEach((c) => (err += e.decode(c, { stream: true }))),
+  ]);
   const r = await run.done;
+  await streams;
   return { ...r, out, err };
 }
 
