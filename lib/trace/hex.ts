@@ -33,16 +33,38 @@ export function decodeHexRange(
 ): BytePath | null {
   const len = end - start;
   if (len < 0 || (len & 3) !== 0) return null;
+  if (len > SHORT) return decodeLong(s, start, end);
+  // Paths are short: appending one-character strings beats filling a buffer and copying it.
+  let out = "";
+  for (let i = start; i < end; i += 4) {
+    const b = byteAt(s, i);
+    if (b < 0) return null;
+    out += CHARS[b];
+  }
+  return out;
+}
+
+/** Strings up to this many `\xNN` characters are decoded by appending. */
+const SHORT = 4 * 256;
+const CHARS = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i));
+
+/** The byte printed as `\xNN` at `i`, or -1. */
+function byteAt(s: string, i: number): number {
+  if (s.charCodeAt(i) !== 92 || s.charCodeAt(i + 1) !== 120) return -1;
+  const a = s.charCodeAt(i + 2);
+  const b = s.charCodeAt(i + 3);
+  const hi = a < 128 ? HEX[a] : -1;
+  const lo = b < 128 ? HEX[b] : -1;
+  return hi < 0 || lo < 0 ? -1 : (hi << 4) | lo;
+}
+
+function decodeLong(s: string, start: number, end: number): BytePath | null {
   let out = "";
   let k = 0;
   for (let i = start; i < end; i += 4) {
-    if (s.charCodeAt(i) !== 92 || s.charCodeAt(i + 1) !== 120) return null;
-    const a = s.charCodeAt(i + 2);
-    const b = s.charCodeAt(i + 3);
-    const hi = a < 128 ? HEX[a] : -1;
-    const lo = b < 128 ? HEX[b] : -1;
-    if (hi < 0 || lo < 0) return null;
-    scratch[k++] = (hi << 4) | lo;
+    const b = byteAt(s, i);
+    if (b < 0) return null;
+    scratch[k++] = b;
     if (k === CHUNK) {
       out += String.fromCharCode.apply(null, scratch as unknown as number[]);
       k = 0;
