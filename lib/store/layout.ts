@@ -68,8 +68,9 @@ export function ensureLayout(cacheDir: string): Layout {
   const layout = layoutFor(cacheDir);
   try {
     for (const d of [layout.root, layout.dir, layout.blobsDir, layout.tmpDir, layout.locksDir]) {
-      if (!existsSync(d)) mkdirSync(d, { recursive: true, mode: 0o700 });
-      else if (!statSync(d).isDirectory()) throw new Error(`${d} exists and is not a directory`);
+      const st = statSync(d, { throwIfNoEntry: false });
+      if (st === undefined) mkdirSync(d, { recursive: true, mode: 0o700 });
+      else if (!st.isDirectory()) throw new Error(`${d} exists and is not a directory`);
     }
     const tag = join(layout.root, "CACHEDIR.TAG");
     if (!existsSync(tag)) {

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { chmodSync, closeSync, existsSync, openSync } from "node:fs";
+import { chmodSync, closeSync, openSync, statSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
 import { CasherError } from "../errors/casher_error.ts";
 import type { Layout } from "./layout.ts";
@@ -118,8 +118,10 @@ export function openIndexDb(layout: Layout): DatabaseSync {
   try {
     // Create the file first so SQLite (and its -wal/-shm files, which copy the
     // database's mode) never exist with a wider mode than 0600.
-    if (!existsSync(layout.dbPath)) closeSync(openSync(layout.dbPath, "a", 0o600));
-    chmodSync(layout.dbPath, 0o600);
+    const st = statSync(layout.dbPath, { throwIfNoEntry: false });
+    if (st === undefined) closeSync(openSync(layout.dbPath, "a", 0o600));
+    // Only when needed: a chmod on every open would be a metadata write on every hit.
+    if (st === undefined || (st.mode & 0o777) !== 0o600) chmodSync(layout.dbPath, 0o600);
     db = new DatabaseSync(layout.dbPath);
   } catch (cause) {
     throw unavailable(layout, cause);

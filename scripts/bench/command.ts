@@ -50,6 +50,15 @@ function sideBySide(
   return times.map(median);
 }
 
+/**
+ * Runs each command until it is stored (a command that creates a file it probed converges on
+ * its second run), then waits out the 3 s racy window of what those runs wrote.
+ */
+function primeHits(cmds: { argv: string[]; env?: Record<string, string> }[], cwd: string): void {
+  for (const c of cmds) for (let i = 0; i < 2; i++) timeOnce(c.argv, { cwd, env: c.env });
+  spawnSync("sleep", ["3.1"]);
+}
+
 function writeHeaders(dir: string): void {
   for (let i = 0; i < 5; i++) {
     writeFileSync(
@@ -85,10 +94,11 @@ export function run(): Promise<void> {
     // 1. gcc hit vs ccache hit
     if (hasProgram("ccache")) {
       const ccacheEnv = { CCACHE_DIR: join(base, "ccache") };
-      const [c, cc] = sideBySide([
-        { argv: casher(["--", "gcc", "-c", "m.c", "-o", "m.o"]) },
-        { argv: ["ccache", "gcc", "-c", "m.c", "-o", "m2.o"], env: ccacheEnv },
-      ], work);
+      const gcc = casher(["--", "gcc", "-c", "m.c", "-o", "m.o"]);
+      const viaCcache = ["ccache", "gcc", "-c", "m.c", "-o", "m2.o"];
+      // Stored, then hit once m.o is past the racy window too, like a hit on a later day.
+      primeHits([{ argv: gcc }, { argv: viaCcache, env: ccacheEnv }], work);
+      const [c, cc] = sideBySide([{ argv: gcc }, { argv: viaCcache, env: ccacheEnv }], work);
       console.log(
         `bench gcc -c hit: ${(c / cc).toFixed(2)}x vs ccache hit (casher ${c.toFixed(1)} ms, ` +
           `ccache ${cc.toFixed(1)} ms; goal <= 2x)`,
@@ -101,6 +111,7 @@ export function run(): Promise<void> {
     for (let i = 0; i < 500; i++) writeFileSync(join(many, `f${i}.txt`), `line ${i}\n`);
     spawnSync("sleep", ["3.1"]);
     const cat = casher(["--", "sh", "-c", "cat many/* > /dev/null"]);
+    primeHits([{ argv: cat }], work);
     const [hit, version] = sideBySide([{ argv: cat }, { argv: [CASHER, "--version"] }], work);
     console.log(
       `bench hit with 500 inputs: +${(hit - version).toFixed(1)} ms over \`casher --version\` ` +
