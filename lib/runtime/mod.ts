@@ -9,5 +9,4 @@ export * from "./mkfifo.ts";
 export * from "./fast_stat.ts";
 export * from "./native_hash.ts";
 export * from "./terminal.ts";
-export * from "./cpu_affinity.ts";
 export * from "./spawn.ts";

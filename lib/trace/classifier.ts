@@ -53,8 +53,6 @@ export interface ClassifierContext {
   readonly untrust: (reason: string) => void;
   /** Called when a thread group ends (exit_group). */
   readonly onExitGroup: (pid: number) => void;
-  /** Told of every task creation. */
-  readonly onClone?: (parent: number, child: number, opts: { readonly thread: boolean }) => void;
 }
 
 /**
@@ -336,8 +334,9 @@ export class Classifier {
       this.#c.table.forkEnded(pid);
       return;
     }
-    const thread = args.includes("CLONE_THREAD");
-    this.#c.table.cloned(pid, ret.value, { shareFs: args.includes("CLONE_FS"), thread });
-    this.#c.onClone?.(pid, ret.value, { thread });
+    this.#c.table.cloned(pid, ret.value, {
+      shareFs: args.includes("CLONE_FS"),
+      thread: args.includes("CLONE_THREAD"),
+    });
   }
 }

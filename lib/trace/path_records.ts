@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { BytePath } from "../path/byte_path.ts";
+import { type BytePath, displayPath } from "../path/byte_path.ts";
 import type { StatType } from "./args.ts";
 import type { Effects, MetaProbe, ObservedInput, ObservedOutput, Trust } from "./effects.ts";
 
@@ -77,6 +77,7 @@ export function readEffects(
   opts: { readonly trust: Trust },
 ): Effects {
   const inputs: ObservedInput[] = [];
+  let trust = opts.trust;
   for (const o of order) {
     if (o.kind === "meta" || o.kind === "absent") {
       inputs.push(o);
@@ -84,6 +85,16 @@ export function readEffects(
     }
     const { path, kind, viaWrite, viaStat } = o;
     const r = recs.get(path)!;
+    if (kind === "file" && r.type === "special" && r.contentRead) {
+      // What a FIFO, socket or device gave is not content casher can record or compare.
+      if (trust.kind === "trusted") {
+        trust = {
+          kind: "untrusted",
+          reason: `read from FIFO/socket/device ${displayPath(path)}: not a cacheable input`,
+        };
+      }
+      continue;
+    }
     if (kind === "file" && (r.type === "dir" || r.type === "special")) continue;
     // Stat'ed, never read, then wholly replaced by the run (gcc stats `-o m.o` before
     // writing it): its old content cannot reach the results, so only its type and
@@ -99,5 +110,5 @@ export function readEffects(
       deletions.push(path);
     }
   }
-  return { trust: opts.trust, inputs, outputs, deletions };
+  return { trust, inputs, outputs, deletions };
 }

@@ -23,7 +23,6 @@ import { lookupCommand } from "./path_lookup.ts";
 import { probeTracer } from "./probe.ts";
 import { MODE_GROUPS, straceArgs, type SyscallGroup } from "./syscall_set.ts";
 import { TraceModel } from "./trace_model.ts";
-import { CpuPlacement } from "./cpu_placement.ts";
 
 /** Options of {@link startTrace}. */
 export interface TraceOptions {
@@ -47,11 +46,6 @@ export interface TraceOptions {
   onFirstRead?: (path: BytePath) => void;
   /** For measurement only: trace exactly these groups instead of the mode's. */
   groups?: readonly SyscallGroup[];
-  /**
-   * `auto` (default): strace and the command share one CPU while the run is serial (see
-   * `cpu_placement.ts`); `off`: the scheduler places them (for measurement).
-   */
-  placement?: "auto" | "off";
 }
 
 /** How the command ended. */
@@ -118,13 +112,11 @@ export function startTrace(argv: readonly string[], opts: TraceOptions): TracedR
     return { child, done };
   }
   const fifo = createTraceFifo();
-  const placement = opts.placement === "off" ? null : CpuPlacement.start();
   const model = new TraceModel({
     cwd,
     outputRoots: opts.outputRoots,
     exclude: [...opts.exclude, fifo.dir],
     onFirstRead: opts.onFirstRead,
-    tasks: placement ?? undefined,
   });
   for (const a of lookup.absent) {
     model.preInput(a, "absent", { errno: lookup.notDir.includes(a) ? "ENOTDIR" : "ENOENT" });
@@ -137,10 +129,11 @@ export function startTrace(argv: readonly string[], opts: TraceOptions): TracedR
     displayPath(lookup.path),
     ...argv.slice(1),
   ];
-  const start = () =>
-    spawnPiped([probe.strace, ...args], { cwd: opts.cwd, env: opts.env, stdin: opts.stdin });
-  const child = placement === null ? start() : placement.spawnPacked(start);
-  if (placement !== null && child.pid !== undefined) placement.tracer(child.pid);
+  const child = spawnPiped([probe.strace, ...args], {
+    cwd: opts.cwd,
+    env: opts.env,
+    stdin: opts.stdin,
+  });
   const splitter = new LineSplitter();
   const poller = new FifoPoller(fifo.path, {
     onData: (chunk) => splitter.push(chunk, (l) => model.line(l)),

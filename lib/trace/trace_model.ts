@@ -14,7 +14,6 @@ import { parseTraceLine } from "./line_parser.ts";
 import { PathBook } from "./path_book.ts";
 import { PathFilter } from "./path_filter.ts";
 import { PathNormalizer } from "./path_normalizer.ts";
-import type { TaskObserver } from "./cpu_placement.ts";
 import { ProcessTable } from "./process_table.ts";
 
 /** Options of a {@link TraceModel}. */
@@ -24,8 +23,6 @@ export interface TraceModelOptions {
   readonly outputRoots: readonly BytePath[];
   readonly exclude: readonly BytePath[];
   readonly onFirstRead?: (path: BytePath) => void;
-  /** Told of the traced tasks as they come and go (the runner places them on CPUs). */
-  readonly tasks?: TaskObserver;
 }
 
 /** What the model concluded. */
@@ -60,12 +57,9 @@ export class TraceModel {
   #syscalls = 0;
   #root = -1;
   #rootSignal: string | null = null;
-  readonly #tasks: TaskObserver | undefined;
-  #lastPid = -1;
 
   constructor(opts: TraceModelOptions) {
     const untrust = (r: string) => this.untrust(r);
-    this.#tasks = opts.tasks;
     this.#table = new ProcessTable(opts.cwd);
     // `x/..` is collapsed only while x is a real directory: that is an input too.
     const normalizer = new PathNormalizer({
@@ -83,7 +77,6 @@ export class TraceModel {
       normalizer,
       untrust,
       onExitGroup: (pid) => this.#groupEnded(pid),
-      onClone: opts.tasks && ((parent, child, o) => opts.tasks!.cloned(parent, child, o)),
     });
   }
 
@@ -112,10 +105,6 @@ export class TraceModel {
     if (l.kind === "blank") return;
     if (l.kind === "invalid") return this.untrust(l.reason);
     if (this.#root < 0) this.#root = l.pid;
-    if (this.#tasks !== undefined && l.pid !== this.#lastPid) {
-      this.#lastPid = l.pid;
-      this.#tasks.task(l.pid);
-    }
     if (l.kind === "unfinished" && FORKS.has(l.name)) this.#table.forkStarted(l.pid);
     const ev = this.#assembler.push(l);
     switch (ev.kind) {
@@ -142,10 +131,8 @@ export class TraceModel {
     for (const p of this.#table.threadGroup(pid)) {
       this.#assembler.drop(p);
       this.#table.exited(p);
-      this.#tasks?.ended(p);
     }
     this.#assembler.drop(pid);
-    this.#tasks?.ended(pid);
   }
 
   /** Ends the stream; `tail` is any incomplete last line. `expectTrace: false` when nothing ran. */

@@ -31,10 +31,9 @@ function plain(argv: string[], cwd: string): Promise<number> {
   });
 }
 
-/** One way of tracing: the syscall groups and the CPU placement. */
+/** One way of tracing: the syscall groups traced. */
 interface Variant {
   readonly groups: readonly SyscallGroup[];
-  readonly placement: "auto" | "off";
 }
 
 async function traced(argv: string[], cwd: string, v: Variant): Promise<number> {
@@ -47,7 +46,6 @@ async function traced(argv: string[], cwd: string, v: Variant): Promise<number> 
     exclude: [],
     mode: "full",
     groups: v.groups,
-    placement: v.placement,
   });
   void run.child.stdout.forEach(() => {});
   void run.child.stderr.forEach(() => {});
@@ -101,7 +99,7 @@ function setup(dir: string): Record<string, string[]> {
     "gcc -c (5 headers)": ["gcc", "-c", "m.c", "-o", "m.o"],
     "python3 import json,email,http.client": ["python3", "-c", "import json, email, http.client"],
     "find | xargs cat (2000 files)": ["sh", "-c", "find tree -type f | xargs cat > /dev/null"],
-    // Two CPU-bound processes at once: CPU placement must spread them, not serialize them.
+    // Two CPU-bound processes at once: tracing must not serialize them.
     "2 parallel python3 loops": [
       "sh",
       "-c",
@@ -144,27 +142,19 @@ export async function run(): Promise<void> {
     const work = setup(dir);
     for (const [name, argv] of Object.entries(work)) {
       const full = MODE_GROUPS.full;
-      const base = await ratios(argv, dir, [
-        { groups: full, placement: "auto" },
-        { groups: full, placement: "off" },
-        { groups: MODE_GROUPS.fast, placement: "auto" },
-      ]);
-      const [auto, off, fast] = base.ratios;
+      const base = await ratios(argv, dir, [{ groups: full }, { groups: MODE_GROUPS.fast }]);
+      const [ratio, fast] = base.ratios;
       console.log(
-        `bench trace full ${name}: ${auto.toFixed(2)}x vs plain run (${
+        `bench trace full ${name}: ${ratio.toFixed(2)}x vs plain run (${
           base.times[0].toFixed(1)
         } ms vs ${base.plain.toFixed(1)} ms, median of ${REPS}; goal <= 1.5x)`,
-      );
-      console.log(
-        `bench trace full ${name}, CPU placement off: ${off.toFixed(2)}x vs plain run ` +
-          `(placement saves ${((1 - auto / off) * 100).toFixed(0)}%)`,
       );
       console.log(`bench trace fast ${name}: ${fast.toFixed(2)}x vs plain run`);
       if (name.includes("parallel")) continue;
       const groups = ["stat", "access", "readlink", "listing"] as SyscallGroup[];
       const g = await ratios(argv, dir, [
-        { groups: CORE, placement: "auto" },
-        ...groups.map((x) => ({ groups: [...CORE, x], placement: "auto" as const })),
+        { groups: CORE },
+        ...groups.map((x) => ({ groups: [...CORE, x] })),
       ]);
       console.log(
         `bench trace group core(open,exec,modify,process) ${name}: ${g.ratios[0].toFixed(2)}x`,

@@ -243,9 +243,9 @@ e2e("a broken cache dir never changes the command's output or exit code", async 
 
 e2e("shebang scripts are cached and editing the script invalidates them", async (t) => {
   const dir = casherOnPath(t.target, `${t.dir}/..`);
-  // The run counter lives under /dev/shm: casher never treats /dev as an input or output,
+  // The run counter lives in the cache dir, which casher never treats as an input or output,
   // so the count proves whether the script ran without becoming part of its own cache key.
-  const counter = `/dev/shm/casher-shebang-${crypto.randomUUID()}`;
+  const counter = `${t.cache}/shebang-runs`;
   const script = `#!/usr/bin/env -S casher -- bash\necho run >> ${counter}\necho from script\n`;
   const count = () => {
     try {
@@ -267,7 +267,7 @@ e2e("shebang scripts are cached and editing the script invalidates them", async 
     assert.equal((await spawn([t.path("s.sh")], { cwd: t.dir, env })).out, "edited\n");
     assert.equal(count(), 2);
   } finally {
-    Deno.removeSync(counter);
+    Deno.removeSync(counter, { recursive: true });
   }
 });
 
