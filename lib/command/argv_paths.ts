@@ -8,6 +8,7 @@
  */
 import { resolve } from "node:path";
 import { type BytePath, bytePath } from "../path/byte_path.ts";
+import { isSystemPath } from "../trace/path_filter.ts";
 
 const MAX_TOKENS = 256;
 
@@ -30,7 +31,9 @@ export function argvPaths(argv: readonly string[], options: { cwd: string }): By
       continue;
     }
     if (value.includes("\0")) continue;
-    out.add(bytePath(resolve(options.cwd, value)));
+    const path = bytePath(resolve(options.cwd, value));
+    // /proc, /sys and /dev are never inputs, and reading them can block or never end.
+    if (!isSystemPath(path)) out.add(path);
   }
   return [...out];
 }

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { closeSync, constants, lstatSync, openSync, readFileSync } from "node:fs";
+import { closeSync, constants, lstatSync, openSync, readSync } from "node:fs";
 import { digestBytes, digestFile } from "../hash/digest.ts";
 import { type BytePath, fsPath, pathBytes } from "../path/byte_path.ts";
 import { hasPreciseCtime, type PreciseStat, preciseStat } from "../runtime/mod.ts";
@@ -189,16 +189,29 @@ export function snapshotFile(
   path: BytePath,
   options: { maxBytes: number },
 ): ContentSnapshot | null {
+  let fd: number | null = null;
   try {
     const before = stamp(path);
     // Only regular files: reading a FIFO or a device named on the command line would block
     // or consume what the command is meant to read.
     if (before === null || !before.isFile || before.size > BigInt(options.maxBytes)) return null;
-    const bytes = readFileSync(fsPath(path));
+    fd = openSync(fsPath(path), constants.O_RDONLY | constants.O_NONBLOCK);
+    // Read at most one byte past the limit, whatever the size said (procfs says 0).
+    const buf = new Uint8Array(Math.min(options.maxBytes, Number(before.size) + 4096) + 1);
+    let got = 0;
+    for (let n; got < buf.length && (n = readSync(fd, buf, got, buf.length - got, null)) > 0;) {
+      got += n;
+    }
+    // A full buffer means more bytes than the size said, or than the limit: not a snapshot.
+    if (got === buf.length) return null;
     const after = stamp(path);
-    return after !== null && sameStamp(before, after) ? { stamp: before, bytes } : null;
+    return after !== null && sameStamp(before, after)
+      ? { stamp: before, bytes: buf.slice(0, got) }
+      : null;
   } catch {
     return null;
+  } finally {
+    if (fd !== null) closeSync(fd);
   }
 }
 

@@ -1,0 +1,10 @@
+import assert from "node:assert/strict";
+import { argvPaths } from "../../lib/command/argv_paths.ts";
+
+Deno.test("argv paths are absolute, include --flag=value values, and skip kernel and device trees", () => {
+  const paths = argvPaths(
+    ["head", "-c", "16", "/proc/self/pagemap", "--in=data.txt", "/dev/tty", "/sys/x", "/dev/shm/f"],
+    { cwd: "/w" },
+  );
+  assert.deepEqual(paths.sort(), ["/dev/shm/f", "/w/16", "/w/data.txt", "/w/head"].sort());
+});
