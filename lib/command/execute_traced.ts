@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { closeSync, openSync } from "node:fs";
 import type { ReplayTarget } from "../capture/replay.ts";
 import type { ExecContext, Execution, WorkResult } from "../engine/types.ts";
 import type { BytePath } from "../path/byte_path.ts";
@@ -64,22 +63,16 @@ export async function executeTraced(cmd: TracedCommand, ctx: ExecContext): Promi
       storable: { kind: "no", reason: "the command could not be traced" },
     };
   }
-  // A spooled stdin is given to the command as a descriptor of its own (offset 0).
-  const spoolFd = cmd.stdin.kind === "data" ? openSync(cmd.stdin.spool, "r") : null;
-  let run;
-  try {
-    run = startTrace(cmd.argv, {
-      cwd: cmd.cwd,
-      env: cmd.env,
-      stdin: spoolFd === null ? "inherit" : { fd: spoolFd },
-      outputRoots: cmd.outputRoots,
-      exclude: cmd.exclude,
-      mode: cmd.traceMode,
-      onFirstRead: ctx.onFirstRead,
-    });
-  } finally {
-    if (spoolFd !== null) closeSync(spoolFd); // the child has its own copy
-  }
+  const run = startTrace(cmd.argv, {
+    cwd: cmd.cwd,
+    env: cmd.env,
+    // A stdin casher spooled reaches the command through a pipe again, as without casher.
+    stdin: cmd.stdin.kind === "data" ? { feed: cmd.stdin.spool } : "inherit",
+    outputRoots: cmd.outputRoots,
+    exclude: cmd.exclude,
+    mode: cmd.traceMode,
+    onFirstRead: ctx.onFirstRead,
+  });
   const { child } = run;
   const tracerPid = child.pid;
   const recorded = teeStreams({ stdout: child.stdout, stderr: child.stderr }, {

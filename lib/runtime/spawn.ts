@@ -31,8 +31,16 @@ export interface PipedChild {
   readonly exited: Promise<ChildExit>;
 }
 
-/** What the child's stdin is: casher's own (`inherit`), /dev/null, or an open descriptor. */
-export type ChildStdin = "inherit" | "null" | { readonly fd: number };
+/**
+ * What the child's stdin is: casher's own (`inherit`), /dev/null, an open descriptor, or a
+ * pipe fed with a file's bytes (`feed`: a stdin casher read to its end stays a pipe for the
+ * command, as it was without casher).
+ */
+export type ChildStdin =
+  | "inherit"
+  | "null"
+  | { readonly fd: number }
+  | { readonly feed: string };
 
 // deno-lint-ignore no-explicit-any
 const g = globalThis as any;
@@ -59,8 +67,28 @@ export function spawnPiped(
   return typeof g.Bun?.spawn === "function" ? bunSpawn(argv, options) : nodeSpawn(argv, options);
 }
 
-function stdinOf(stdin: ChildStdin): "inherit" | "ignore" | number {
-  return stdin === "inherit" ? "inherit" : stdin === "null" ? "ignore" : stdin.fd;
+function stdinOf(stdin: ChildStdin): "inherit" | "ignore" | "pipe" | number {
+  if (stdin === "inherit") return "inherit";
+  if (stdin === "null") return "ignore";
+  return "fd" in stdin ? stdin.fd : "pipe";
+}
+
+/** Chunks of the file at `path`, read synchronously 64 KiB at a time. */
+function* fileChunks(path: string): Generator<Uint8Array> {
+  const { openSync, readSync, closeSync } = process.getBuiltinModule(
+    "node:fs",
+  ) as typeof import("node:fs");
+  const fd = openSync(path, "r");
+  try {
+    for (;;) {
+      const buf = new Uint8Array(1 << 16);
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) return;
+      yield buf.subarray(0, n);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function bunSpawn(
@@ -83,6 +111,21 @@ function bunSpawn(
     failed.catch(() => {}); // observed by the caller through `exited`
     const empty: ChunkSource = { forEach: () => Promise.resolve(), cancel: () => {} };
     return { pid: undefined, stdout: empty, stderr: empty, exited: failed };
+  }
+  if (typeof options.stdin === "object" && "feed" in options.stdin) {
+    const sink = proc.stdin;
+    const path = options.stdin.feed;
+    (async () => {
+      try {
+        for (const chunk of fileChunks(path)) {
+          sink.write(chunk);
+          await sink.flush();
+        }
+      } catch { /* the command stopped reading: like a closed pipe */ }
+      try {
+        await sink.end();
+      } catch { /* already closed */ }
+    })();
   }
   const source = (stream: ReadableStream<Uint8Array>): ChunkSource => {
     const reader = stream.getReader();
@@ -130,6 +173,13 @@ function nodeSpawn(
     env: options.env,
     stdio: [stdinOf(options.stdin), "pipe", "pipe"],
   });
+  if (typeof options.stdin === "object" && "feed" in options.stdin && child.stdin) {
+    const { createReadStream } = process.getBuiltinModule("node:fs") as typeof import("node:fs");
+    child.stdin.on("error", () => {/* the command stopped reading: like a closed pipe */});
+    const input = createReadStream(options.stdin.feed);
+    input.on("error", () => child.stdin?.destroy());
+    input.pipe(child.stdin);
+  }
   const source = (stream: import("node:stream").Readable): ChunkSource => ({
     forEach: (onChunk) =>
       new Promise<void>((resolve) => {

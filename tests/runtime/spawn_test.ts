@@ -50,6 +50,24 @@ test("stdin can be a descriptor (read from its start) or /dev/null", async () =>
   }
 });
 
+test("a fed stdin reaches the child as a stream (not a seekable file), every byte of it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "casher-spawn-"));
+  try {
+    // A pipe (Deno) or a socket pair (Bun's child stdio), like a piped stdin without casher;
+    // more than either holds at once.
+    const big = "line of input\n".repeat(20_000);
+    writeFileSync(join(dir, "in"), big);
+    const r = await collect(spawnPiped(["sh", "-c", "[ -f /dev/stdin ] || echo stream; wc -c"], {
+      cwd: dir,
+      env,
+      stdin: { feed: join(dir, "in") },
+    }));
+    assert.equal(r.out.replace(/ +/g, ""), `stream\n${big.length}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("a program that does not exist rejects `exited`", async () => {
   const child = spawnPiped(["/nonexistent/casher-test"], { cwd: "/", env, stdin: "null" });
   await assert.rejects(child.exited);
