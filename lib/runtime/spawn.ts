@@ -42,6 +42,14 @@ export type ChildStdin =
   | { readonly fd: number }
   | { readonly feed: string };
 
+/** Options of {@link spawnPiped}. */
+export interface SpawnOptions {
+  readonly cwd: string;
+  /** The child's whole environment. */
+  readonly env: Record<string, string>;
+  readonly stdin: ChildStdin;
+}
+
 // deno-lint-ignore no-explicit-any
 const g = globalThis as any;
 
@@ -58,11 +66,7 @@ const g = globalThis as any;
  */
 export function spawnPiped(
   argv: readonly string[],
-  options: {
-    readonly cwd: string;
-    readonly env: Record<string, string>;
-    readonly stdin: ChildStdin;
-  },
+  options: SpawnOptions,
 ): PipedChild {
   return typeof g.Bun?.spawn === "function" ? bunSpawn(argv, options) : nodeSpawn(argv, options);
 }
@@ -93,11 +97,7 @@ function* fileChunks(path: string): Generator<Uint8Array> {
 
 function bunSpawn(
   argv: readonly string[],
-  options: {
-    readonly cwd: string;
-    readonly env: Record<string, string>;
-    readonly stdin: ChildStdin;
-  },
+  options: SpawnOptions,
 ): PipedChild {
   let proc;
   try {
@@ -159,11 +159,7 @@ function bunSpawn(
 
 function nodeSpawn(
   argv: readonly string[],
-  options: {
-    readonly cwd: string;
-    readonly env: Record<string, string>;
-    readonly stdin: ChildStdin;
-  },
+  options: SpawnOptions,
 ): PipedChild {
   const { spawn } = process.getBuiltinModule(
     "node:child_process",
