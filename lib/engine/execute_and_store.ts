@@ -9,10 +9,8 @@ import { logger } from "../log/logger.ts";
 import { bytePathsSupported } from "../runtime/mod.ts";
 import { type BytePath, displayPath, isUtf8Path } from "../path/byte_path.ts";
 import type { Store } from "../store/store.ts";
-import { hasStat } from "../store/fingerprint.ts";
-import type { Entry, EntryDraft, InputStat, RecordedResult } from "../store/types.ts";
+import type { Entry, EntryDraft, RecordedResult } from "../store/types.ts";
 import { captureOutputs } from "./capture_outputs.ts";
-import type { Digester } from "./fingerprint.ts";
 import { InputRecorder } from "./record_inputs.ts";
 import type { RunWorkOptions } from "./run_work.ts";
 import { storeSource } from "./store_source.ts";
@@ -37,10 +35,7 @@ export async function executeAndStore(
   const { store } = options;
   const startedAt = Date.now();
   const candidates = store.candidates(work.key);
-  const recorder = new InputRecorder({
-    startedAt,
-    digest: reuseRecorded(storeSource(store).digest, candidates),
-  });
+  const recorder = new InputRecorder({ startedAt, digest: storeSource(store).digest });
   const tPrefetch = performance.now();
   const prefetch = prefetchList(work, candidates);
   await recorder.prefetch(prefetch);
@@ -152,33 +147,6 @@ function prefetchList(work: Work, candidates: readonly Entry[]): Set<BytePath> {
     }
   }
   return paths;
-}
-
-/**
- * A digester that reuses what earlier candidates recorded: an input whose stat fingerprint
- * fields are still the recorded ones holds the recorded content (the rule a hit validates
- * by), so a re-run after one header changed hashes that header, not the whole toolchain.
- */
-function reuseRecorded(digest: Digester, candidates: readonly Entry[]): Digester {
-  const known = new Map<string, { digest: string; stat: InputStat }>();
-  for (const entry of candidates) {
-    for (const i of entry.inputs) {
-      if (i.stat === undefined) continue;
-      known.set(`${i.kind === "listing" ? "listing" : "file"}\0${i.path}`, {
-        digest: i.digest,
-        stat: i.stat,
-      });
-    }
-  }
-  if (known.size === 0) return digest;
-  return (path, kind) => {
-    const k = known.get(`${kind}\0${path}`);
-    const directory = kind === "listing";
-    if (k !== undefined && hasStat(path, { stat: k.stat, directory, now: Date.now() })) {
-      return Promise.resolve(k.digest);
-    }
-    return digest(path, kind);
-  };
 }
 
 /** Whether a proper ancestor of `path` is in `set`. */

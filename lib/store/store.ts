@@ -12,7 +12,7 @@ import { indexError, Tx } from "./_tx.ts";
 import { BlobStore } from "./blob_store.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { type PathState, resolvePath } from "./digest_path.ts";
-import { isRacy, statPath } from "./fingerprint.ts";
+import { fingerprintOf, isRacy, statPath } from "./fingerprint.ts";
 import { type EntryFilter, EntryTable } from "./entries.ts";
 import { EVICT_BATCH, type EvictionResult, Evictor } from "./eviction.ts";
 import type { GcContext, GcReport } from "./gc.ts";
@@ -175,6 +175,9 @@ export class Store {
   /**
    * Stores a candidate (its blobs must already be in {@link blobs}) in one transaction,
    * then evicts a bounded number of entries if the cache is over budget. Returns its id.
+   * An input recorded with its stat fields also becomes a digest memo row (the fields were
+   * old when recorded, as the memo requires), so a later miss of any key hashes it only if
+   * it changed.
    */
   putEntry(draft: EntryDraft): number {
     const now = this.#clock.now();
@@ -183,6 +186,21 @@ export class Store {
       maxCandidates: this.#opts.maxCandidates,
       sizer: (d) => this.blobs.storedSize(d),
     });
+    this.#putMemo(
+      draft.inputs.flatMap((i) =>
+        i.stat === undefined || i.kind === "absent" || i.kind === "meta" ? [] : [{
+          path: i.path,
+          fp: fingerprintOf({
+            dev: i.stat[0],
+            ino: i.stat[1],
+            size: i.stat[2],
+            mtimeMs: i.stat[3],
+            ctimeS: i.stat[4],
+          }),
+          digest: i.digest,
+        }]
+      ),
+    );
     try {
       this.evict({ now });
     } catch (e) {

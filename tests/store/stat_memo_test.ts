@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdirSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { digestBytes } from "../../lib/hash/digest.ts";
-import { countingHasher, withStore } from "./_helpers.ts";
+import { countingHasher, draftWithBlob, keyOf, withStore } from "./_helpers.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 /** Far enough after any file created now that its timestamps are trusted. */
@@ -141,5 +141,27 @@ Deno.test("a directory changed within 2 s of now is listed every time", async ()
     await store.digestPath(d, "listing", { now });
     await store.digestPath(d, "listing", { now });
     assert.equal(hasher.dirs, 2);
+  }, { hasher });
+});
+
+Deno.test("an input stored with its stat fields becomes a memo row: it is not hashed again", async () => {
+  const hasher = countingHasher();
+  await withStore(async (store, dir) => {
+    const f = join(dir, "h.h");
+    writeFileSync(f, "#define X 1\n");
+    const st = statSync(f);
+    const stat = [
+      st.dev,
+      st.ino,
+      st.size,
+      Math.floor(st.mtimeMs),
+      Math.floor(st.ctimeMs / 1000),
+    ] as const;
+    const digest = await digestBytes(enc("#define X 1\n"));
+    const input = { path: f, kind: "file" as const, digest, stat };
+    store.putEntry(await draftWithBlob(store, keyOf(1), { text: "o", inputs: [input] }));
+    const state = await store.digestPath(f, "file", { now: later() });
+    assert.deepEqual(state, { kind: "ok", input: { path: f, kind: "file", digest } });
+    assert.equal(hasher.files, 0, "the memo row written with the entry settled it");
   }, { hasher });
 });
