@@ -19,9 +19,6 @@
  *
  * @module
  */
-// casher logs through LogTape under ["casher", ...]: configure LogTape to see them.
-import "./lib/log/logtape_backend.ts";
-
 export { CasherError, type CasherErrorCode, isCasherError } from "./lib/errors/casher_error.ts";
 export { type Config, type ConfigOptions, configure, getConfig } from "./lib/config/mod.ts";
 export { type Cached, cached, type CachedOptions, type PathLike } from "./lib/function/cached.ts";

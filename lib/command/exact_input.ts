@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { rawArgv, rawCwd, rawEnviron, rawProcSelf } from "./proc_self.ts";
+import { rawCwd, rawProcSelf, splitNul } from "./proc_self.ts";
 
 const strict = new TextDecoder("utf-8", { fatal: true });
 const lossy = new TextDecoder("utf-8");
@@ -34,7 +34,7 @@ export function checkExactInput(
   // NUL is ASCII, so a NUL-separated list is valid UTF-8 exactly when every item is: one
   // check of the whole file settles the common case.
   const cmdline = rawProcSelf("cmdline");
-  const argv = cmdline === null || isUtf8(cmdline) ? null : rawArgv();
+  const argv = cmdline === null || isUtf8(cmdline) ? null : splitNul(cmdline);
   // The runtime's argv ends with casher's arguments; a cmdline that does not line up
   // (rewritten by the runtime) tells nothing.
   const tail = argv !== null && argv.length >= args.length
@@ -56,7 +56,7 @@ export function checkExactInput(
     return inexact(`the working directory${shown} is not valid UTF-8: ${advice}`);
   }
   const environ = rawProcSelf("environ");
-  const entries = environ === null || isUtf8(environ) ? [] : rawEnviron() ?? [];
+  const entries = environ === null || isUtf8(environ) ? [] : splitNul(environ);
   for (const entry of entries) {
     if (isUtf8(entry)) continue;
     const eq = entry.indexOf(0x3d);

@@ -9,33 +9,6 @@ import { Buffer } from "node:buffer";
 import { closeSync, openSync, readlinkSync, readSync } from "node:fs";
 
 /**
- * The process's argv (program name included) from `/proc/self/cmdline`.
- *
- * @example
- * ```ts
- * import { rawArgv } from "./proc_self.ts";
- * rawArgv()?.length; // e.g. 3
- * ```
- */
-export function rawArgv(): Uint8Array[] | null {
-  return splitNul(rawProcSelf("cmdline"));
-}
-
-/**
- * The environment the process was started with (`NAME=value` entries) from
- * `/proc/self/environ`.
- *
- * @example
- * ```ts
- * import { rawEnviron } from "./proc_self.ts";
- * rawEnviron()?.some((e) => new TextDecoder().decode(e).startsWith("PATH="));
- * ```
- */
-export function rawEnviron(): Uint8Array[] | null {
-  return splitNul(rawProcSelf("environ"));
-}
-
-/**
  * The whole of `/proc/self/cmdline` or `/proc/self/environ` (NUL-separated), or `null` when
  * it cannot be read.
  *
@@ -79,8 +52,17 @@ export function rawCwd(): RawCwd {
   }
 }
 
-function splitNul(bytes: Uint8Array | null): Uint8Array[] | null {
-  if (bytes === null) return null;
+/**
+ * The items of a NUL-separated list (as {@link rawProcSelf} returns): copies, each without
+ * its NUL.
+ *
+ * @example
+ * ```ts
+ * import { splitNul } from "./proc_self.ts";
+ * splitNul(new Uint8Array([97, 0, 98, 0])).length; // 2
+ * ```
+ */
+export function splitNul(bytes: Uint8Array): Uint8Array[] {
   const items: Uint8Array[] = [];
   let start = 0;
   for (let i = 0; i < bytes.length; i++) {
