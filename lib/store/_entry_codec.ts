@@ -15,11 +15,11 @@ import type {
 } from "./types.ts";
 
 /**
- * The columns of `entries` as read back from SQLite.
+ * An entry as read back from SQLite: its `entries` row with its `entry_data` row.
  *
  * @example
  * ```ts
- * const rows = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries`).all() as unknown as EntryRow[];
+ * const rows = db.prepare(`${SELECT_ENTRIES} ORDER BY e.id`).all() as unknown as EntryRow[];
  * ```
  */
 export interface EntryRow {
@@ -53,15 +53,18 @@ interface Body {
 }
 
 /**
- * SELECT list matching {@link EntryRow}.
+ * A SELECT of {@link EntryRow}s: `entries` as `e` joined with `entry_data` as `d`; append
+ * a WHERE (on `e.` columns) and an ORDER BY.
  *
  * @example
  * ```ts
- * db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE key = ?`);
+ * db.prepare(`${SELECT_ENTRIES} WHERE e.key = ? ORDER BY e.id DESC`);
  * ```
  */
-export const ENTRY_COLUMNS = "id, key, key_material, label, inputs, body, duration_ms, " +
-  "expires_at, created_at, last_used, hits, size_bytes";
+export const SELECT_ENTRIES = "SELECT e.id AS id, e.key AS key, e.key_material AS key_material, " +
+  "e.label AS label, d.inputs AS inputs, d.body AS body, e.duration_ms AS duration_ms, " +
+  "e.expires_at AS expires_at, e.created_at AS created_at, e.last_used AS last_used, " +
+  "e.hits AS hits, e.size_bytes AS size_bytes FROM entries e JOIN entry_data d ON d.id = e.id";
 
 /**
  * Encodes the inputs column (also used to detect a re-store of identical inputs).

@@ -14,9 +14,9 @@ import {
   decodeEntry,
   encodeBody,
   encodeInputs,
-  ENTRY_COLUMNS,
   type EntryRow,
   referencedBlobs,
+  SELECT_ENTRIES,
 } from "./_entry_codec.ts";
 import type { Tx } from "./_tx.ts";
 import type { Entry, EntryDraft } from "./types.ts";
@@ -70,6 +70,7 @@ export class EntryTable {
   readonly #tx: Tx;
   readonly #candidates: () => StatementSync;
   readonly #insert: () => StatementSync;
+  readonly #insertData: () => StatementSync;
   readonly #dropSame: () => StatementSync;
   readonly #cap: () => StatementSync;
   readonly #addBlob: () => StatementSync;
@@ -84,17 +85,22 @@ export class EntryTable {
     this.#tx = tx;
     this.#candidates = lazyStatement(
       db,
-      `SELECT ${ENTRY_COLUMNS} FROM entries WHERE key = ? ` +
-        `AND (expires_at IS NULL OR expires_at > ?) ORDER BY id DESC`,
+      `${SELECT_ENTRIES} WHERE e.key = ? ` +
+        `AND (e.expires_at IS NULL OR e.expires_at > ?) ORDER BY e.id DESC`,
     );
     this.#insert = lazyStatement(
       db,
-      "INSERT INTO entries(key, key_material, label, inputs, body, duration_ms, expires_at, " +
-        "created_at, last_used, size_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO entries(key, key_material, label, duration_ms, expires_at, " +
+        "created_at, last_used, size_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    );
+    this.#insertData = lazyStatement(
+      db,
+      "INSERT INTO entry_data(id, inputs, body) VALUES (?, ?, ?)",
     );
     this.#dropSame = lazyStatement(
       db,
-      `DELETE FROM entries WHERE key = ? AND inputs = ? AND id NOT IN (${LEASED})`,
+      `DELETE FROM entries WHERE id IN (SELECT e.id FROM entries e JOIN entry_data d ` +
+        `ON d.id = e.id WHERE e.key = ? AND d.inputs = ?) AND id NOT IN (${LEASED})`,
     );
     this.#cap = lazyStatement(
       db,
@@ -112,7 +118,7 @@ export class EntryTable {
       db,
       "UPDATE entries SET hits = hits + ?, last_used = ?, saved_ms = saved_ms + ? WHERE id = ?",
     );
-    this.#list = lazyStatement(db, `SELECT ${ENTRY_COLUMNS} FROM entries ORDER BY id DESC`);
+    this.#list = lazyStatement(db, `${SELECT_ENTRIES} ORDER BY e.id DESC`);
   }
 
   /** Unexpired candidates of `key`, most recent first. */
@@ -151,8 +157,6 @@ export class EntryTable {
           draft.key,
           draft.keyMaterial,
           draft.label,
-          inputs,
-          body,
           draft.durationMs,
           draft.expiresAt,
           opts.now,
@@ -160,6 +164,7 @@ export class EntryTable {
           total,
         ).lastInsertRowid,
       );
+      this.#insertData().run(id, inputs, body);
       for (const [digest, size] of blobs) {
         this.#addBlob().run(digest, size, stored.get(digest)!);
         this.#addRef().run(id, digest);

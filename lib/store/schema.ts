@@ -26,10 +26,40 @@ import type { Layout } from "./layout.ts";
  * @example
  * ```ts
  * import { SCHEMA_VERSION } from "./schema.ts";
- * console.log(SCHEMA_VERSION); // 1
+ * console.log(SCHEMA_VERSION); // 2
  * ```
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+
+/**
+ * An entry's recorded inputs and body (outputs, streams, result) live beside its row, not
+ * in it: SQLite rewrites a whole row on every UPDATE, and a hit updates the entry's counters.
+ * With the inputs of a large build in the row (tens of KiB, on overflow pages), that was a
+ * rewrite of every one of those pages, and of their WAL frames, on every hit.
+ */
+const ENTRY_DATA = `CREATE TABLE entry_data(
+  id INTEGER PRIMARY KEY,
+  inputs TEXT NOT NULL,
+  body TEXT NOT NULL
+);`;
+
+const ENTRY_DELETED = `CREATE TRIGGER entry_deleted AFTER DELETE ON entries BEGIN
+  UPDATE blobs SET refcount = refcount - 1
+    WHERE digest IN (SELECT digest FROM entry_blobs WHERE entry_id = OLD.id);
+  DELETE FROM entry_blobs WHERE entry_id = OLD.id;
+  DELETE FROM leases WHERE entry_id = OLD.id;
+  DELETE FROM entry_data WHERE id = OLD.id;
+END;`;
+
+/** Version 1 kept `inputs` and `body` in the `entries` row; its entries move over as they are. */
+const MIGRATE_FROM_1 = `
+${ENTRY_DATA}
+INSERT INTO entry_data(id, inputs, body) SELECT id, inputs, body FROM entries;
+ALTER TABLE entries DROP COLUMN inputs;
+ALTER TABLE entries DROP COLUMN body;
+DROP TRIGGER entry_deleted;
+${ENTRY_DELETED}
+`;
 
 const SCHEMA = `
 CREATE TABLE entries(
@@ -37,8 +67,6 @@ CREATE TABLE entries(
   key TEXT NOT NULL,
   key_material TEXT NOT NULL,
   label TEXT NOT NULL,
-  inputs TEXT NOT NULL,
-  body TEXT NOT NULL,
   duration_ms REAL NOT NULL,
   expires_at INTEGER,
   created_at INTEGER NOT NULL,
@@ -48,6 +76,7 @@ CREATE TABLE entries(
   size_bytes INTEGER NOT NULL
 );
 CREATE INDEX entries_key ON entries(key, id);
+${ENTRY_DATA}
 CREATE INDEX entries_lru ON entries(last_used);
 CREATE TABLE blobs(
   digest TEXT PRIMARY KEY,
@@ -81,12 +110,7 @@ INSERT INTO counters VALUES (1, 0, 0, 0, 0);
 CREATE TRIGGER entry_blob_added AFTER INSERT ON entry_blobs BEGIN
   UPDATE blobs SET refcount = refcount + 1 WHERE digest = NEW.digest;
 END;
-CREATE TRIGGER entry_deleted AFTER DELETE ON entries BEGIN
-  UPDATE blobs SET refcount = refcount - 1
-    WHERE digest IN (SELECT digest FROM entry_blobs WHERE entry_id = OLD.id);
-  DELETE FROM entry_blobs WHERE entry_id = OLD.id;
-  DELETE FROM leases WHERE entry_id = OLD.id;
-END;
+${ENTRY_DELETED}
 CREATE TRIGGER blob_added AFTER INSERT ON blobs BEGIN
   UPDATE counters SET bytes = bytes + NEW.stored_size WHERE id = 1;
 END;
@@ -101,7 +125,8 @@ END;
 
 /**
  * Opens (creating if needed) the index at `layout.dbPath`: WAL, synchronous=NORMAL,
- * busy_timeout=5000, file mode 0600. A database from a future schema version is refused
+ * busy_timeout=5000, file mode 0600. A database of an older schema version is migrated in
+ * place, its entries kept; one from a future schema version is refused
  * with `schema-unsupported` before anything is written to it; a database that cannot be
  * opened or read raises `cache-unavailable`.
  *
@@ -156,15 +181,15 @@ function checkVersion(layout: Layout, version: number): void {
   );
 }
 
+/** Creates the schema in a new database, or brings an older version's up to date. */
 function createSchema(db: DatabaseSync, layout: Layout): void {
   db.exec("BEGIN IMMEDIATE");
   try {
     const version = readVersion(db); // another process may have won the race
     checkVersion(layout, version);
-    if (version === 0) {
-      db.exec(SCHEMA);
-      db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
-    }
+    if (version === 0) db.exec(SCHEMA);
+    if (version === 1) db.exec(MIGRATE_FROM_1);
+    if (version !== SCHEMA_VERSION) db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     db.exec("COMMIT");
   } catch (cause) {
     if (db.isTransaction) db.exec("ROLLBACK");
