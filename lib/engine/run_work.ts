@@ -21,6 +21,7 @@ import { isCasherError } from "../errors/casher_error.ts";
 import { logger } from "../log/logger.ts";
 import type { Pin } from "../store/leases.ts";
 import type { Store } from "../store/store.ts";
+import type { Entry } from "../store/types.ts";
 import { lookup } from "./lookup.ts";
 import { replayHit } from "./replay_hit.ts";
 import { storeSource } from "./store_source.ts";
@@ -84,9 +85,10 @@ async function tryHit(work: Work, options: RunWorkOptions): Promise<HitOrMiss> {
   });
   if (found.kind === "miss") return found;
   const { entry } = found;
-  // The entry is pinned (a lease: a write) only before its first blob is read, so eviction
-  // cannot delete what the replay reads; a replay that reads no blob writes no lease.
-  const lease = new ReplayLease(options.store, entry.id);
+  // Before its first blob is read, the replay protects the entry's blobs from eviction: it
+  // holds them open (no write), or, for an entry with very many, pins it with a lease. A
+  // replay that reads no blob does neither.
+  const lease = new ReplayLease(options.store, entry);
   const source = storeSource(options.store, { beforeBlobRead: () => lease.ensure() });
   try {
     const { result, streams } = await replayHit(source, {
@@ -117,24 +119,36 @@ async function tryHit(work: Work, options: RunWorkOptions): Promise<HitOrMiss> {
 /** Thrown before a blob read when the entry no longer exists. */
 class EntryGone extends Error {}
 
-/** A replay's pin on its entry, taken on first need. */
+/** A replay's protection of its entry's blobs, taken on first need. */
 class ReplayLease {
   pin: Pin | null = null;
+  #held: (() => void) | null = null;
   readonly #store: Store;
-  readonly #entryId: number;
+  readonly #entry: Entry;
 
-  constructor(store: Store, entryId: number) {
+  constructor(store: Store, entry: Entry) {
     this.#store = store;
-    this.#entryId = entryId;
+    this.#entry = entry;
   }
 
-  /** Pins the entry (once); throws {@link EntryGone} when it no longer exists. */
+  /** Protects the blobs (once); throws {@link EntryGone} when the entry no longer exists. */
   ensure(): void {
-    this.pin ??= this.#store.pin(this.#entryId);
+    if (this.#held !== null) return;
+    if (this.pin === null) {
+      const held = this.#store.holdBlobs(this.#entry);
+      if (held.kind === "held") {
+        this.#held = held.release;
+        return;
+      }
+      if (held.kind === "gone") throw new EntryGone();
+      this.pin = this.#store.pin(this.#entry.id);
+    }
     if (this.pin.kind === "gone") throw new EntryGone();
   }
 
   release(): void {
+    this.#held?.();
+    this.#held = null;
     if (this.pin?.kind === "pinned") this.pin.release();
   }
 }

@@ -52,7 +52,8 @@ export function blobCorrupt(digest: string, why: string): CasherError {
 }
 
 /**
- * Decodes the blob open at `fd` (offset 0) into `sink`, then checks size and digest.
+ * Decodes the blob open at `fd` into `sink`, then checks size and digest. Reads are
+ * positional (the descriptor's offset is not used), so one descriptor serves many reads.
  * Throws `blob-corrupt` (the sink may already have received wrong bytes: discard them).
  *
  * @example
@@ -71,7 +72,7 @@ export async function pumpBlob(
 ): Promise<void> {
   const stored = fstatSync(fd).size;
   const head = new Uint8Array(BLOB_HEADER_SIZE + BLOB_SEAL_SIZE);
-  const header = decodeBlobHeader(head.subarray(0, readFull(fd, head)));
+  const header = decodeBlobHeader(head.subarray(0, readFull(fd, head, { position: 0 })));
   if (typeof header === "string") throw blobCorrupt(digest, header);
   const offset = payloadOffset(header);
   if (offset > stored) throw blobCorrupt(digest, "file is shorter than its seal");

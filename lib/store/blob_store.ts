@@ -55,6 +55,19 @@ const DIGEST_RE = /^[0-9a-f]{32}$/;
 const NO_SINK: BlobSink = { size() {}, piece() {} };
 
 /**
+ * Blobs held open by {@link BlobStore.holdOpen}; `release()` closes them (idempotent).
+ *
+ * @example
+ * ```ts ignore
+ * const hold: BlobHold = blobs.holdOpen([digest]);
+ * hold.release();
+ * ```
+ */
+export interface BlobHold {
+  release(): void;
+}
+
+/**
  * The blob store of one cache layout.
  *
  * @example
@@ -71,6 +84,8 @@ export class BlobStore {
   readonly #recent = new Map<string, Uint8Array>();
   #recentBytes = 0;
   readonly #layout: Layout;
+  /** Blobs held open by {@link BlobStore.holdOpen}, with how many holds share each. */
+  readonly #held = new Map<string, { fd: number; holds: number }>();
 
   /** A store over `layout` (create it with `ensureLayout`). */
   constructor(layout: Layout) {
@@ -132,7 +147,7 @@ export class BlobStore {
       this.#recent.set(digest, known);
       return known.slice();
     }
-    const fd = this.#openBlob(digest);
+    const { fd, close } = this.#reader(digest);
     let out = new Uint8Array(0);
     let at = 0;
     try {
@@ -151,7 +166,7 @@ export class BlobStore {
       this.#dropIfCorrupt(digest, e);
       throw e;
     } finally {
-      closeSync(fd);
+      close();
     }
   }
 
@@ -163,7 +178,7 @@ export class BlobStore {
    */
   async restoreTo(digest: string, dest: BytePath, opts: { mode: number }): Promise<void> {
     assertReachablePath(dest, "restore");
-    const fd = this.#openBlob(digest);
+    const { fd, close } = this.#reader(digest);
     let out: number | null = null;
     try {
       const flags = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY |
@@ -180,8 +195,48 @@ export class BlobStore {
       this.#dropIfCorrupt(digest, e);
       throw e;
     } finally {
-      closeSync(fd);
+      close();
     }
+  }
+
+  /**
+   * Opens the blobs of `digests` now and keeps them open until `release()`. Reads of them
+   * meanwhile use these descriptors, so nothing that deletes blob files (eviction, `rm`,
+   * `clear`; all unlink) can take them away from a replay: an open file outlives its name.
+   * This is how a hit protects what it replays without writing a lease to the index.
+   * Throws `blob-missing`, with nothing left open, when one of them is already gone.
+   *
+   * @example
+   * ```ts ignore
+   * const hold = blobs.holdOpen([streamDigest, outputDigest]);
+   * try {
+   *   await blobs.readBytes(streamDigest); // served by the held descriptor
+   * } finally {
+   *   hold.release();
+   * }
+   * ```
+   */
+  holdOpen(digests: Iterable<string>): BlobHold {
+    const taken: string[] = [];
+    try {
+      for (const digest of new Set(digests)) {
+        const held = this.#held.get(digest);
+        if (held !== undefined) held.holds++;
+        else this.#held.set(digest, { fd: this.#openBlob(digest), holds: 1 });
+        taken.push(digest);
+      }
+    } catch (e) {
+      this.#letGo(taken);
+      throw e;
+    }
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#letGo(taken);
+      },
+    };
   }
 
   /** Whether a blob file for `digest` exists (not verified). */
@@ -199,7 +254,6 @@ export class BlobStore {
     }
   }
 
-  /** Deletes a blob; absent is fine. */
   #remember(digest: string, bytes: Uint8Array): void {
     if (bytes.length > RECENT_ITEM_MAX) return;
     this.#recent.set(digest, bytes.slice());
@@ -211,6 +265,7 @@ export class BlobStore {
     }
   }
 
+  /** Deletes a blob; absent is fine. */
   remove(digest: string): void {
     try {
       unlinkSync(this.pathOf(digest));
@@ -254,6 +309,23 @@ export class BlobStore {
       for (const name of names) if (DIGEST_RE.test(name) && name.startsWith(dir)) out.push(name);
     }
     return out;
+  }
+
+  /** A descriptor to read `digest` from: a held one (left open), or a fresh one. */
+  #reader(digest: string): { fd: number; close: () => void } {
+    const held = this.#held.get(digest);
+    if (held !== undefined) return { fd: held.fd, close: () => {} };
+    const fd = this.#openBlob(digest);
+    return { fd, close: () => closeSync(fd) };
+  }
+
+  #letGo(digests: readonly string[]): void {
+    for (const digest of digests) {
+      const held = this.#held.get(digest);
+      if (held === undefined || --held.holds > 0) continue;
+      this.#held.delete(digest);
+      closeSync(held.fd);
+    }
   }
 
   #openBlob(digest: string): number {

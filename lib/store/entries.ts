@@ -77,6 +77,7 @@ export class EntryTable {
   readonly #addRef: () => StatementSync;
   readonly #hit: () => StatementSync;
   readonly #list: () => StatementSync;
+  readonly #exists: () => StatementSync;
   readonly #db: DatabaseSync;
 
   /** Prepares every statement once. */
@@ -119,6 +120,7 @@ export class EntryTable {
       "UPDATE entries SET hits = hits + ?, last_used = ?, saved_ms = saved_ms + ? WHERE id = ?",
     );
     this.#list = lazyStatement(db, `${SELECT_ENTRIES} ORDER BY e.id DESC`);
+    this.#exists = lazyStatement(db, "SELECT 1 AS x FROM entries WHERE id = ?");
   }
 
   /** Unexpired candidates of `key`, most recent first. */
@@ -174,9 +176,17 @@ export class EntryTable {
     });
   }
 
-  /** Counts a hit on `id` (one statement; a trigger updates the global counters). */
-  recordHit(id: number, opts: { now: number; savedMs: number; count?: number }): void {
-    this.#hit().run(opts.count ?? 1, opts.now, opts.savedMs, id);
+  /**
+   * Counts a hit on `id` (one statement; a trigger updates the global counters). False
+   * when the entry is gone (nothing was counted).
+   */
+  recordHit(id: number, opts: { now: number; savedMs: number; count?: number }): boolean {
+    return Number(this.#hit().run(opts.count ?? 1, opts.now, opts.savedMs, id).changes) > 0;
+  }
+
+  /** Whether entry `id` still exists. */
+  exists(id: number): boolean {
+    return this.#exists().get(id) !== undefined;
   }
 
   /** Every entry, most recent first (expired ones included). */

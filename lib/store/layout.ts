@@ -7,6 +7,7 @@
  * <cacheDir>/v1/blobs/ab/...   content-addressed blobs, fanned out by digest prefix
  * <cacheDir>/v1/tmp/           temp files, renamed into place when complete
  * <cacheDir>/v1/locks/         single-flight lock files
+ * <cacheDir>/v1/hits.log       hit counts not yet folded into the index (hit_log.ts)
  * ```
  *
  * @module
@@ -26,6 +27,7 @@ export interface Layout {
   readonly blobsDir: string;
   readonly tmpDir: string;
   readonly locksDir: string;
+  readonly hitLogPath: string;
 }
 
 const TAG = "Signature: 8a477f597d28d172789f06886806bc55\n" +
@@ -51,6 +53,7 @@ export function layoutFor(cacheDir: string): Layout {
     blobsDir: join(dir, "blobs"),
     tmpDir: join(dir, "tmp"),
     locksDir: join(dir, "locks"),
+    hitLogPath: join(dir, "hits.log"),
   };
 }
 

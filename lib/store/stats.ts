@@ -35,15 +35,25 @@ export interface StoreStats {
 export class Counters {
   readonly #miss: () => StatementSync;
   readonly #read: () => StatementSync;
+  readonly #hits: () => StatementSync;
 
   /** Prepares the statements on `db`. */
   constructor(db: DatabaseSync) {
     this.#miss = lazyStatement(db, "UPDATE counters SET misses = misses + 1 WHERE id = 1");
+    this.#hits = lazyStatement(
+      db,
+      "UPDATE counters SET hits = hits + ?, saved_ms = saved_ms + ? WHERE id = 1",
+    );
     this.#read = lazyStatement(
       db,
       "SELECT hits, misses, saved_ms, bytes, (SELECT COUNT(*) FROM entries) AS entries " +
         "FROM counters WHERE id = 1",
     );
+  }
+
+  /** Counts hits on entries that are gone (the global totals only). */
+  addHits(count: number, savedMs: number): void {
+    this.#hits().run(count, savedMs);
   }
 
   /** Counts a miss (one statement). */

@@ -9,6 +9,8 @@ import type { DatabaseSync } from "node:sqlite";
 import { logger } from "../log/logger.ts";
 import type { BytePath } from "../path/byte_path.ts";
 import { indexError, Tx } from "./_tx.ts";
+import { referencedBlobs } from "./_entry_codec.ts";
+import { isCasherError } from "../errors/casher_error.ts";
 import { BlobStore } from "./blob_store.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { type PathState, resolvePath } from "./digest_path.ts";
@@ -20,6 +22,7 @@ import { type Hasher, lazyHasher } from "./hasher.ts";
 import type { KeyLockResult } from "./key_lock.ts";
 import { ensureLayout, type Layout } from "./layout.ts";
 import { HitLedger } from "./hit_ledger.ts";
+import { appendHits, takeHits } from "./hit_log.ts";
 import { DEFAULT_LEASE_MS, Leases, type Pin } from "./leases.ts";
 import { openIndexDb } from "./schema.ts";
 import { StatMemo } from "./stat_memo.ts";
@@ -28,6 +31,23 @@ import type { Entry, EntryDraft, InputKind, InputMismatch, RecordedInput } from 
 import { validateInputs } from "./validate.ts";
 
 const log = logger("store");
+
+/** Blobs a replay holds open at most; an entry with more is pinned with a lease instead. */
+const HOLD_OPEN_MAX = 64;
+
+/**
+ * What {@link Store.holdBlobs} did.
+ *
+ * @example
+ * ```ts ignore
+ * const held = store.holdBlobs(entry);
+ * if (held.kind === "held") held.release();
+ * ```
+ */
+export type HeldBlobs =
+  | { readonly kind: "held"; release(): void }
+  | { readonly kind: "gone" }
+  | { readonly kind: "too-many" };
 
 /**
  * Options of {@link openStore}.
@@ -147,6 +167,8 @@ export class Store {
           guard("pin entry", () => this.#leases.pin(id, { now, ttlMs: this.#opts.leaseMs })),
         write: ({ releases, hits, memo }) => {
           if (!this.#db.isOpen) return;
+          // Counts alone need no transaction: appended to the hit log, folded in later.
+          if (releases.length === 0 && memo.length === 0 && this.#logHits(hits)) return;
           try {
             this.#tx.run("record hits", () => {
               for (const pin of releases) if (pin.kind === "pinned") pin.release();
@@ -181,6 +203,7 @@ export class Store {
    */
   putEntry(draft: EntryDraft): number {
     const now = this.#clock.now();
+    this.#foldHits();
     const id = this.#entries.put(draft, {
       now,
       maxCandidates: this.#opts.maxCandidates,
@@ -261,16 +284,19 @@ export class Store {
 
   /** Hits, misses, entries, stored bytes and time saved. */
   stats(): StoreStats {
+    this.#foldHits();
     return guard("read stats", () => this.#counters.read());
   }
 
   /** Every entry, most recent first. */
   listEntries(): Entry[] {
+    this.#foldHits();
     return guard("list entries", () => this.#entries.list());
   }
 
   /** Removes matching entries (all when `filter` is empty) and their unshared blobs. */
   removeEntries(filter: EntryFilter, opts: AtTime = {}): number {
+    this.#foldHits();
     const n = this.#entries.remove(filter, this.#now(opts));
     while (this.#evictor.sweep(1000) > 0) { /* drain */ }
     return n;
@@ -309,8 +335,28 @@ export class Store {
     return this.#hits.pin(entryId, { now: this.#now(opts) });
   }
 
+  /**
+   * Protects the blobs `entry` references from deletion for a replay by holding them open
+   * (see {@link BlobStore.holdOpen}): unlike {@link Store.pin}, this writes nothing. `gone`
+   * when a blob is missing because the entry was removed meanwhile (a damaged entry, whose
+   * row is still there, throws `blob-missing`); `too-many` when it references more blobs
+   * than are worth holding open at once: {@link Store.pin} it instead.
+   */
+  holdBlobs(entry: Entry): HeldBlobs {
+    const digests = [...referencedBlobs(entry).keys()];
+    if (digests.length > HOLD_OPEN_MAX) return { kind: "too-many" };
+    try {
+      return { kind: "held", release: this.blobs.holdOpen(digests).release };
+    } catch (e) {
+      if (!isCasherError(e, "blob-missing")) throw e;
+      if (guard("look up entry", () => this.#entries.exists(entry.id))) throw e;
+      return { kind: "gone" };
+    }
+  }
+
   /** Runs one bounded eviction step (also done after every store). */
   evict(opts: AtTime = {}): EvictionResult {
+    this.#foldHits();
     return this.#evictor.evict({
       now: this.#now(opts),
       maxBytes: this.#opts.maxCacheBytes,
@@ -342,6 +388,42 @@ export class Store {
     if (this.#db.isOpen) this.#db.close();
   }
 
+  /** Appends counted hits to the hit log; false when it cannot be written (use the index). */
+  #logHits(hits: readonly [number, { count: number; savedMs: number; now: number }][]): boolean {
+    try {
+      appendHits(this.layout.hitLogPath, hits.map(([entryId, h]) => ({ entryId, ...h })));
+      return true;
+    } catch (e) {
+      log.debug("hit log not written ({error}); counting in the index", { error: String(e) });
+      return false;
+    }
+  }
+
+  /** Applies the hit log to the index (before anything reads or changes the counts). */
+  #foldHits(): void {
+    if (!this.#db.isOpen) return;
+    let taken;
+    try {
+      taken = takeHits(this.layout.hitLogPath);
+    } catch (e) {
+      log.debug("hit log not read: {error}", { error: String(e) });
+      return;
+    }
+    if (taken.skipped > 0) log.debug("hit log: {n} torn lines skipped", { n: taken.skipped });
+    if (taken.hits.length === 0) return taken.done();
+    try {
+      this.#tx.run("fold hit log", () => {
+        for (const h of taken.hits) {
+          if (!this.#entries.recordHit(h.entryId, h)) this.#counters.addHits(h.count, h.savedMs);
+        }
+      });
+      taken.done();
+    } catch (e) {
+      // Left in its fold file: applied by a later fold once this process has exited.
+      log.debug("hit log not folded: {error}", { error: String(e) });
+    }
+  }
+
   #putMemo(writes: readonly { path: BytePath; fp: string; digest: string }[]): void {
     try {
       this.#memo.putMany(writes);
@@ -364,6 +446,7 @@ export class Store {
   }
 
   #gcContext(opts: AtTime): GcContext {
+    this.#foldHits();
     return {
       db: this.#db,
       tx: this.#tx,

@@ -30,6 +30,20 @@ function countPins(store: Store): { readonly n: number } {
   return counter;
 }
 
+/** Counts the protections of an entry's blobs a replay takes: held open, or pinned. */
+function countProtections(store: Store): { readonly n: number } {
+  const counter = { n: 0 };
+  const hold = store.holdBlobs.bind(store);
+  store.holdBlobs = (entry) => {
+    const held = hold(entry);
+    if (held.kind !== "too-many") counter.n++;
+    return held;
+  };
+  const pin = store.pin.bind(store);
+  store.pin = (id, opts) => (counter.n++, pin(id, opts));
+  return counter;
+}
+
 async function withStore(fn: (store: Store, dir: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "casher-lease-"));
   const store = openStore(join(dir, "cache"), { maxCacheBytes: 1 << 30, maxCandidates: 8 });
@@ -56,13 +70,50 @@ function draft(outputs: EntryDraft["outputs"]): EntryDraft {
   };
 }
 
-Deno.test("a hit that reads no blob takes no lease", async () => {
+Deno.test("a hit that reads no blob takes no lease and holds no blob", async () => {
   await withStore(async (store) => {
     store.putEntry(draft([]));
-    const pins = countPins(store);
+    const protections = countProtections(store);
     const outcome = await runWork(work(), { store, policy, lockTimeoutMs: 1000 });
     assert.equal(outcome.kind, "hit");
+    assert.equal(protections.n, 0);
+  });
+});
+
+Deno.test("a replay holds its blobs open: removing the entry mid-replay cannot break it", async () => {
+  await withStore(async (store, dir) => {
+    const blob = await store.blobs.putBytes(new TextEncoder().encode("object code"));
+    const out = join(dir, "out.o");
+    store.putEntry(draft([{ kind: "file", path: out, blob: blob.digest, mode: 0o644, size: 11 }]));
+    const pins = countPins(store);
+    const restoreTo = store.blobs.restoreTo.bind(store.blobs);
+    let removed = 0;
+    store.blobs.restoreTo = (d, dest, opts) => {
+      removed += store.removeEntries({}); // eviction, rm or clear, between hold and read
+      assert.equal(store.blobs.has(blob.digest), false, "the blob file was unlinked");
+      return restoreTo(d, dest, opts);
+    };
+    const outcome = await runWork(work(), { store, policy, lockTimeoutMs: 1000 });
+    assert.equal(outcome.kind, "hit");
+    assert.equal(removed, 1, "nothing protected the entry row: no lease was written");
     assert.equal(pins.n, 0);
+    assert.equal(new TextDecoder().decode(Deno.readFileSync(out)), "object code");
+  });
+});
+
+Deno.test("an entry with more blobs than are worth holding open is pinned with a lease", async () => {
+  await withStore(async (store, dir) => {
+    const outputs: EntryDraft["outputs"][number][] = [];
+    for (let i = 0; i < 65; i++) {
+      const blob = await store.blobs.putBytes(new TextEncoder().encode(`content ${i}`));
+      const path = join(dir, `out${i}`);
+      outputs.push({ kind: "file", path, blob: blob.digest, mode: 0o644, size: blob.size });
+    }
+    store.putEntry(draft(outputs));
+    const pins = countPins(store);
+    assert.equal((await runWork(work(), { store, policy, lockTimeoutMs: 1000 })).kind, "hit");
+    assert.equal(pins.n, 1);
+    assert.equal(new TextDecoder().decode(Deno.readFileSync(join(dir, "out64"))), "content 64");
   });
 });
 
@@ -75,7 +126,7 @@ Deno.test("an unchanged output is compared with its blob once, then settled by t
     const past = new Date(Date.now() - 10_000);
     utimesSync(out, past, past);
     store.putEntry(draft([{ kind: "file", path: out, blob: blob.digest, mode: 0o644, size: 11 }]));
-    const pins = countPins(store);
+    const pins = countProtections(store);
     // ctime cannot be set back: "now" is 3 s ahead, so the file is past the racy window.
     const later = { now: () => Date.now() + 3000 };
     const reads = { n: 0 };
@@ -88,7 +139,7 @@ Deno.test("an unchanged output is compared with its blob once, then settled by t
     assert.deepEqual([reads.n, pins.n], [1, 1], "first hit: the bytes are compared");
     store.flushHits(); // the memo row is written with the hit count
     assert.equal((await runWork(work(), { store, policy, lockTimeoutMs: 1000 })).kind, "hit");
-    assert.deepEqual([reads.n, pins.n], [1, 1], "second hit: no blob read, no lease");
+    assert.deepEqual([reads.n, pins.n], [1, 1], "second hit: no blob read, nothing held");
 
     // Same size, new content and mtime: the memo row no longer fits. (A rewrite that keeps
     // the mtime within the ctime's second is the racy rule's case, which the fake "now"

@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { isCasherError } from "../../lib/errors/casher_error.ts";
+import { draftWithBlob, keyOf, withStore } from "./_helpers.ts";
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+const openFds = () => readdirSync("/proc/self/fd").length;
+
+Deno.test("a held blob stays readable and restorable after its file is deleted", async () => {
+  await withStore(async (store, dir) => {
+    const a = await store.blobs.putBytes(bytes("stream log"));
+    const b = await store.blobs.putBytes(bytes("output file"));
+    const hold = store.blobs.holdOpen([a.digest, b.digest, a.digest]);
+    store.blobs.remove(a.digest);
+    store.blobs.remove(b.digest);
+    assert.equal(store.blobs.has(a.digest), false);
+    assert.deepEqual(await store.blobs.readBytes(a.digest), bytes("stream log"));
+    // One descriptor serves several reads.
+    await store.blobs.restoreTo(b.digest, join(dir, "out1"), { mode: 0o644 });
+    await store.blobs.restoreTo(b.digest, join(dir, "out2"), { mode: 0o644 });
+    assert.equal(readFileSync(join(dir, "out2"), "utf8"), "output file");
+    hold.release();
+    hold.release(); // idempotent
+    await assert.rejects(store.blobs.readBytes(b.digest), (e) => isCasherError(e, "blob-missing"));
+  });
+});
+
+Deno.test("holding a missing blob throws blob-missing and leaves nothing open", async () => {
+  await withStore(async (store) => {
+    const a = await store.blobs.putBytes(bytes("present"));
+    const before = openFds();
+    assert.throws(
+      () => store.blobs.holdOpen([a.digest, "0".repeat(32)]),
+      (e: unknown) => isCasherError(e, "blob-missing"),
+    );
+    assert.equal(openFds(), before);
+    // Shared holds: the descriptor closes with the last release.
+    const h1 = store.blobs.holdOpen([a.digest]);
+    const h2 = store.blobs.holdOpen([a.digest]);
+    assert.equal(openFds(), before + 1);
+    h1.release();
+    assert.equal(openFds(), before + 1);
+    h2.release();
+    assert.equal(openFds(), before);
+  });
+});
+
+Deno.test("holdBlobs tells a removed entry (gone) from a damaged one (blob-missing)", async () => {
+  await withStore(async (store) => {
+    const draft = await draftWithBlob(store, keyOf(1), { text: "out" });
+    store.putEntry(draft);
+    const entry = store.candidates(keyOf(1))[0];
+    store.blobs.remove(draft.streamBlob!); // damaged: the row is there, its blob is not
+    assert.throws(() => store.holdBlobs(entry), (e: unknown) => isCasherError(e, "blob-missing"));
+    store.removeEntries({ key: keyOf(1) });
+    assert.deepEqual(store.holdBlobs(entry), { kind: "gone" });
+  });
+});
