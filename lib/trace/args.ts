@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { decodeHexRange, decodeQuoted, type QuotedString } from "./hex.ts";
+import { decodeQuoted, decodeRange, type HexDecoder, type QuotedString } from "./hex.ts";
 import type { BytePath } from "../path/byte_path.ts";
 
 /**
@@ -47,9 +47,13 @@ const DELETED = " (deleted)";
  * decodeDirFd("3<\\x2f\\x74>"); // { kind: "fd", path: "/t", deleted: false }
  * ```
  */
-export function decodeDirFd(arg: string): DirFdArg | null {
+export function decodeDirFd(
+  arg: string,
+  opts: { readonly decode?: HexDecoder } = {},
+): DirFdArg | null {
   let kind: "cwd" | "fd";
   let i: number;
+  const n = arg.length;
   if (arg.startsWith("AT_FDCWD")) {
     kind = "cwd";
     i = 8;
@@ -57,22 +61,26 @@ export function decodeDirFd(arg: string): DirFdArg | null {
     i = 0;
     if (arg.charCodeAt(0) === 45) i = 1;
     const s = i;
-    while (i < arg.length && arg.charCodeAt(i) >= 48 && arg.charCodeAt(i) <= 57) i++;
+    while (i < n) {
+      const c = arg.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      i++;
+    }
     if (i === s) return null;
     kind = "fd";
   }
-  if (i === arg.length) return { kind, path: null, deleted: false };
+  if (i === n) return { kind, path: null, deleted: false };
   if (arg.charCodeAt(i) !== 60) return null;
   const close = arg.indexOf(">", i + 1);
   if (close < 0) return null;
-  let path = decodeHexRange(arg, i + 1, { end: close });
-  let deleted = arg.slice(close + 1) === "(deleted)";
-  if (!deleted && close !== arg.length - 1) return null;
+  let deleted = close === n - 10 && arg.startsWith("(deleted)", close + 1);
+  if (!deleted && close !== n - 1) return null;
+  let path = (opts.decode ?? decodeRange)(arg, i + 1, close);
   if (path !== null && kind === "cwd" && path.endsWith(DELETED)) {
     path = path.slice(0, -DELETED.length);
     deleted = true;
   }
-  if (path !== null && !path.startsWith("/")) path = null;
+  if (path !== null && path.charCodeAt(0) !== 47 /* / */) path = null;
   return { kind, path, deleted };
 }
 
@@ -85,8 +93,11 @@ export function decodeDirFd(arg: string): DirFdArg | null {
  * decodePath('"\\x61"'); // { kind: "ok", value: "a" }
  * ```
  */
-export function decodePath(arg: string | undefined): QuotedString {
-  return arg === undefined ? { kind: "invalid" } : decodeQuoted(arg);
+export function decodePath(
+  arg: string | undefined,
+  opts: { readonly decode?: HexDecoder } = {},
+): QuotedString {
+  return arg === undefined ? { kind: "invalid" } : decodeQuoted(arg, opts);
 }
 
 /** The open flags that matter for classification. */
@@ -122,18 +133,58 @@ export function decodeOpenFlags(text: string): OpenFlags | null {
   else if (text.startsWith("O_WRONLY")) access = "write";
   else if (text.startsWith("O_RDWR")) access = "readwrite";
   else return null;
-  const tmpfile = text.includes("O_TMPFILE");
+  // Each flag name counts wherever it occurs (as with `includes`); all start with "O_".
+  let bits = 0;
+  for (let j = text.indexOf("O_", 2); j >= 0; j = text.indexOf("O_", j + 2)) {
+    bits |= flagAt(text, j);
+  }
+  const tmpfile = (bits & TMPFILE) !== 0;
   return {
     access,
-    create: text.includes("O_CREAT"),
-    exclusive: text.includes("O_EXCL"),
-    truncate: text.includes("O_TRUNC"),
-    append: text.includes("O_APPEND"),
-    directory: tmpfile || text.includes("O_DIRECTORY"),
-    pathOnly: text.includes("O_PATH"),
+    create: (bits & CREAT) !== 0,
+    exclusive: (bits & EXCL) !== 0,
+    truncate: (bits & TRUNC) !== 0,
+    append: (bits & APPEND) !== 0,
+    directory: tmpfile || (bits & DIRECTORY) !== 0,
+    pathOnly: (bits & PATH) !== 0,
     tmpfile,
-    noFollow: text.includes("O_NOFOLLOW"),
+    noFollow: (bits & NOFOLLOW) !== 0,
   };
+}
+
+const CREAT = 1;
+const EXCL = 2;
+const TRUNC = 4;
+const APPEND = 8;
+const DIRECTORY = 16;
+const PATH = 32;
+const TMPFILE = 64;
+const NOFOLLOW = 128;
+
+/** The flag whose name starts at `j` (which holds "O_"), or 0. */
+function flagAt(text: string, j: number): number {
+  switch (text.charCodeAt(j + 2)) {
+    case 67: // C
+      return text.startsWith("CREAT", j + 2) ? CREAT : 0;
+    case 69: // E
+      return text.startsWith("EXCL", j + 2) ? EXCL : 0;
+    case 84: // T
+      return text.startsWith("TRUNC", j + 2)
+        ? TRUNC
+        : text.startsWith("TMPFILE", j + 2)
+        ? TMPFILE
+        : 0;
+    case 65: // A
+      return text.startsWith("APPEND", j + 2) ? APPEND : 0;
+    case 68: // D
+      return text.startsWith("DIRECTORY", j + 2) ? DIRECTORY : 0;
+    case 80: // P
+      return text.startsWith("PATH", j + 2) ? PATH : 0;
+    case 78: // N
+      return text.startsWith("NOFOLLOW", j + 2) ? NOFOLLOW : 0;
+    default:
+      return 0;
+  }
 }
 
 /** The file type printed in a stat/statx result (`special`: FIFO, socket, device). */

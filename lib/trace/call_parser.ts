@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { decodeHexRange } from "./hex.ts";
+import { decodeRange, type HexDecoder } from "./hex.ts";
 import type { BytePath } from "../path/byte_path.ts";
 
 /** A syscall's decoded return. `fdPath` is the `-y` annotation of a returned fd. */
@@ -23,8 +23,13 @@ export interface ParsedCall {
   readonly ret: SyscallReturn;
 }
 
+/** The characters the argument scanner acts on (all others are skipped). */
+const SPECIAL = new Uint8Array(128);
+for (const c of '"</{[(}]),') SPECIAL[c.charCodeAt(0)] = 1;
+
 /**
- * Splits `args) = ret`, returning `null` when the text is not well formed.
+ * Splits `args) = ret`, returning `null` when the text is not well formed. `decode` may be
+ * a memoizing decoder (hex_memo.ts) for the returned fd's path.
  *
  * @example
  * ```ts
@@ -33,7 +38,10 @@ export interface ParsedCall {
  * // { args: ['"\\x2f"', "0"], ret: { kind: "error", errno: "ENOENT" } }
  * ```
  */
-export function parseCallBody(body: string): ParsedCall | null {
+export function parseCallBody(
+  body: string,
+  opts: { readonly decode?: HexDecoder } = {},
+): ParsedCall | null {
   const args: string[] = [];
   const n = body.length;
   let depth = 0;
@@ -42,55 +50,62 @@ export function parseCallBody(body: string): ParsedCall | null {
   let end = -1;
   while (i < n) {
     const c = body.charCodeAt(i);
+    if (c >= 128 || SPECIAL[c] === 0) {
+      i++;
+      continue;
+    }
     if (c === 34 /* " */) {
       const j = body.indexOf('"', i + 1);
       if (j < 0) return null;
       i = j + 1;
-      continue;
-    }
-    if (c === 60 /* < */) {
+    } else if (c === 60 /* < */) {
       const j = body.indexOf(">", i + 1);
       if (j < 0) return null;
       i = j + 1;
-      continue;
-    }
-    if (c === 47 /* / */ && body.charCodeAt(i + 1) === 42 /* * */) {
-      const j = body.indexOf("*/", i + 2);
-      if (j < 0) return null;
-      i = j + 2;
-      continue;
-    }
-    if (c === 123 || c === 91 || c === 40) depth++;
-    else if (c === 125 || c === 93) depth--;
-    else if (c === 41 /* ) */) {
+    } else if (c === 44 /* , */) {
+      if (depth === 0) {
+        args.push(body.slice(start, i));
+        start = body.charCodeAt(i + 1) === 32 ? i + 2 : i + 1;
+      }
+      i++;
+    } else if (c === 41 /* ) */) {
       if (depth === 0) {
         end = i;
         break;
       }
       depth--;
-    } else if (c === 44 /* , */ && depth === 0) {
-      args.push(body.slice(start, i));
-      start = body.charCodeAt(i + 1) === 32 ? i + 2 : i + 1;
+      i++;
+    } else if (c === 47 /* / */) {
+      if (body.charCodeAt(i + 1) === 42 /* * */) {
+        const j = body.indexOf("*/", i + 2);
+        if (j < 0) return null;
+        i = j + 2;
+      } else i++;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      if (--depth < 0) return null;
+      i++;
+    } else { // { [ (
+      depth++;
+      i++;
     }
-    if (depth < 0) return null;
-    i++;
   }
   if (end < 0) return null;
   if (end > start || args.length > 0) args.push(body.slice(start, end));
-  const ret = parseReturn(body, end + 1);
+  const ret = parseReturn(body, end + 1, opts.decode ?? decodeRange);
   return ret === null ? null : { args, ret };
 }
 
-function parseReturn(body: string, from: number): SyscallReturn | null {
+const NONE: SyscallReturn = { kind: "none" };
+const RESTART: SyscallReturn = { kind: "restart" };
+
+function parseReturn(body: string, from: number, decode: HexDecoder): SyscallReturn | null {
   let i = from;
   const n = body.length;
   while (i < n && body.charCodeAt(i) === 32) i++;
   if (body.charCodeAt(i) !== 61 /* = */ || body.charCodeAt(i + 1) !== 32) return null;
   i += 2;
   const c = body.charCodeAt(i);
-  if (c === 63 /* ? */) {
-    return body.startsWith(" ERESTART", i + 1) ? { kind: "restart" } : { kind: "none" };
-  }
+  if (c === 63 /* ? */) return body.startsWith(" ERESTART", i + 1) ? RESTART : NONE;
   if (c === 45 /* - */) {
     if (!body.startsWith("-1 ", i)) return null;
     const s = i + 3;
@@ -99,18 +114,21 @@ function parseReturn(body: string, from: number): SyscallReturn | null {
     return e > s ? { kind: "error", errno: body.slice(s, e) } : null;
   }
   let e = i;
+  let digits = 0; // the value of a plain decimal number (most returns), else -1
   while (e < n) {
     const d = body.charCodeAt(e);
     if (d === 32 || d === 60) break;
+    if (digits >= 0) digits = d >= 48 && d <= 57 && e - i < 15 ? digits * 10 + (d - 48) : -1;
     e++;
   }
-  const value = Number(body.slice(i, e));
-  if (e === i || !Number.isFinite(value)) return null;
+  if (e === i) return null;
+  const value = digits >= 0 ? digits : Number(body.slice(i, e));
+  if (!Number.isFinite(value)) return null;
   let fdPath: BytePath | null = null;
   if (body.charCodeAt(e) === 60 /* < */) {
     const close = body.indexOf(">", e + 1);
     if (close < 0) return null;
-    fdPath = decodeHexRange(body, e + 1, { end: close });
+    fdPath = decode(body, e + 1, close);
   }
   return { kind: "ok", value, fdPath };
 }

@@ -29,6 +29,7 @@
 import type { BytePath } from "../path/byte_path.ts";
 import { absentErrno, decodeDirFd, decodeOpenFlags, type OpenFlags } from "./args.ts";
 import { parseCallBody, type ParsedCall } from "./call_parser.ts";
+import type { HexDecoder } from "./hex.ts";
 import type { PathBook } from "./path_book.ts";
 import { resolveCallPath } from "./path_resolver.ts";
 import {
@@ -51,6 +52,8 @@ export interface ClassifierContext {
   readonly table: ProcessTable;
   readonly normalizer: PathNormalizer;
   readonly untrust: (reason: string) => void;
+  /** Decodes `-xx` text (a memoizing decoder, hex_memo.ts). */
+  readonly decode: HexDecoder;
   /** Called when a thread group ends (exit_group). */
   readonly onExitGroup: (pid: number) => void;
 }
@@ -80,7 +83,7 @@ export class Classifier {
   /** Handles one whole call: `body` is its assembled text after `name(`. */
   call(pid: number, name: string, opts: { readonly body: string }): void {
     const { body } = opts;
-    const call = parseCallBody(body);
+    const call = parseCallBody(body, this.#c);
     if (call === null) {
       this.#c.untrust(`cannot parse ${name} call: ${JSON.stringify(body.slice(0, 160))}`);
       return;
@@ -319,7 +322,7 @@ export class Classifier {
   #listing(call: ParsedCall, at: CallSite & { readonly fd: string | undefined }): void {
     const { pid, name, fd } = at;
     if (call.ret.kind !== "ok") return;
-    const d = decodeDirFd(fd ?? "");
+    const d = decodeDirFd(fd ?? "", this.#c);
     if (d === null || d.path === null) {
       return this.#c.untrust(`${name} in pid ${pid}: directory of fd ${fd} unknown`);
     }

@@ -4,17 +4,23 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import type { BytePath } from "../path/byte_path.ts";
 
-const HEX = new Int8Array(128).fill(-1);
-for (let i = 0; i < 10; i++) HEX[48 + i] = i;
-for (let i = 0; i < 6; i++) {
-  HEX[97 + i] = 10 + i;
-  HEX[65 + i] = 10 + i;
+/** The byte `NN` of a hex digit pair, at `(N1 << 7) | N2` (both below 128); -1 when not hex. */
+const PAIR = new Int16Array(128 * 128).fill(-1);
+{
+  const digits = "0123456789abcdefABCDEF";
+  for (const a of digits) {
+    for (const b of digits) {
+      PAIR[(a.charCodeAt(0) << 7) | b.charCodeAt(0)] = parseInt(a + b, 16);
+    }
+  }
 }
 
+/** Decoded bytes are gathered here and turned into a string in one call per chunk. */
 const CHUNK = 8192;
-const scratch = new Uint16Array(CHUNK);
+const scratch = Buffer.alloc(CHUNK);
 
 /**
  * Decodes `\xNN\xNN...` between `start` (inclusive) and `end` (exclusive) of `s`
@@ -31,47 +37,37 @@ export function decodeHexRange(
   start: number,
   { end }: { readonly end: number },
 ): BytePath | null {
+  return decodeRange(s, start, end);
+}
+
+/**
+ * {@link decodeHexRange} without the options object, for the hot path.
+ *
+ * @example
+ * ```ts
+ * import { decodeRange } from "./hex.ts";
+ * decodeRange("3<\\x2f\\x61>", 2, 10); // "/a"
+ * ```
+ */
+export function decodeRange(s: string, start: number, end: number): BytePath | null {
   const len = end - start;
-  if (len < 0 || (len & 3) !== 0) return null;
-  if (len > SHORT) return decodeLong(s, start, end);
-  // Paths are short: appending one-character strings beats filling a buffer and copying it.
-  let out = "";
-  for (let i = start; i < end; i += 4) {
-    const b = byteAt(s, i);
-    if (b < 0) return null;
-    out += CHARS[b];
-  }
-  return out;
-}
-
-/** Strings up to this many `\xNN` characters are decoded by appending. */
-const SHORT = 4 * 256;
-const CHARS = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i));
-
-/** The byte printed as `\xNN` at `i`, or -1. */
-function byteAt(s: string, i: number): number {
-  if (s.charCodeAt(i) !== 92 || s.charCodeAt(i + 1) !== 120) return -1;
-  const a = s.charCodeAt(i + 2);
-  const b = s.charCodeAt(i + 3);
-  const hi = a < 128 ? HEX[a] : -1;
-  const lo = b < 128 ? HEX[b] : -1;
-  return hi < 0 || lo < 0 ? -1 : (hi << 4) | lo;
-}
-
-function decodeLong(s: string, start: number, end: number): BytePath | null {
+  if (len === 0) return "";
+  if (len < 0 || (len & 3) !== 0 || start < 0 || end > s.length) return null;
   let out = "";
   let k = 0;
   for (let i = start; i < end; i += 4) {
-    const b = byteAt(s, i);
-    if (b < 0) return null;
-    scratch[k++] = b;
+    if (s.charCodeAt(i) !== 92 /* \ */ || s.charCodeAt(i + 1) !== 120 /* x */) return null;
+    const a = s.charCodeAt(i + 2);
+    const b = s.charCodeAt(i + 3);
+    const v = (a | b) < 128 ? PAIR[(a << 7) | b] : -1;
+    if (v < 0) return null;
+    scratch[k++] = v;
     if (k === CHUNK) {
-      out += String.fromCharCode.apply(null, scratch as unknown as number[]);
+      out += scratch.toString("latin1", 0, k);
       k = 0;
     }
   }
-  if (k > 0) out += String.fromCharCode.apply(null, scratch.subarray(0, k) as unknown as number[]);
-  return out;
+  return k === 0 ? out : out + scratch.toString("latin1", 0, k);
 }
 
 /** A decoded quoted string argument. */
@@ -80,9 +76,14 @@ export type QuotedString =
   | { readonly kind: "truncated"; readonly value: BytePath }
   | { readonly kind: "invalid" };
 
+/** Decodes the `-xx` text between `start` and `end` of a string (see {@link decodeHexRange}). */
+export type HexDecoder = (s: string, start: number, end: number) => BytePath | null;
+
+const INVALID: QuotedString = { kind: "invalid" };
+
 /**
  * Decodes one printed string argument such as `"\x2f\x74"` (optionally followed by
- * `...` when strace cut it at `-s`).
+ * `...` when strace cut it at `-s`); `decode` may be a memoizing decoder (hex_memo.ts).
  *
  * @example
  * ```ts
@@ -90,13 +91,20 @@ export type QuotedString =
  * decodeQuoted('"\\x2f\\x74"'); // { kind: "ok", value: "/t" }
  * ```
  */
-export function decodeQuoted(arg: string): QuotedString {
-  if (arg.charCodeAt(0) !== 34) return { kind: "invalid" };
+export function decodeQuoted(
+  arg: string,
+  opts: { readonly decode?: HexDecoder } = {},
+): QuotedString {
+  if (arg.charCodeAt(0) !== 34) return INVALID;
   const close = arg.indexOf('"', 1);
-  if (close < 0) return { kind: "invalid" };
-  const value = decodeHexRange(arg, 1, { end: close });
-  if (value === null) return { kind: "invalid" };
-  if (close === arg.length - 1) return { kind: "ok", value };
-  if (arg.slice(close + 1) === "...") return { kind: "truncated", value };
-  return { kind: "invalid" };
+  if (close < 0) return INVALID;
+  const value = (opts.decode ?? decodeRange)(arg, 1, close);
+  if (value === null) return INVALID;
+  const n = arg.length;
+  if (close === n - 1) return { kind: "ok", value };
+  if (
+    close === n - 4 && arg.charCodeAt(n - 1) === 46 && arg.charCodeAt(n - 2) === 46 &&
+    arg.charCodeAt(n - 3) === 46
+  ) return { kind: "truncated", value };
+  return INVALID;
 }

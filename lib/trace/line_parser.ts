@@ -110,7 +110,8 @@ export function parseTraceLine(line: string): TraceLine {
     return { kind: "invalid", reason: `unknown line ${excerpt(line)}` };
   }
   const name = line.slice(start, i);
-  if (line.endsWith(UNFINISHED)) {
+  // Most lines are whole calls: look at the last characters before comparing the suffix.
+  if (line.charCodeAt(n - 2) === 46 /* . */ && line.endsWith(UNFINISHED)) {
     return { kind: "unfinished", pid, name, partial: line.slice(i + 1, n - UNFINISHED.length) };
   }
   return { kind: "call", pid, name, body: line.slice(i + 1) };

@@ -102,7 +102,7 @@ export function madeCall(
   const p = pathOrUntrust(ctx, call, opts);
   if (p === null) return;
   if (call.ret.kind === "ok") {
-    const t = opts.kind === "symlink" ? decodePath(opts.target) : null;
+    const t = opts.kind === "symlink" ? decodePath(opts.target, ctx) : null;
     ctx.book.made(p, opts.kind, { target: t?.kind === "ok" ? t.value : null });
   } else if (call.ret.kind === "error" && call.ret.errno === "EEXIST") {
     ctx.book.exists(p, "unknown");

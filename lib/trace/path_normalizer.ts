@@ -73,8 +73,18 @@ export class PathNormalizer {
   }
 }
 
+/** Whether `p` has an empty, `.` or `..` component, or a trailing slash. */
 function needsWork(p: BytePath): boolean {
-  if (p.length > 1 && p.endsWith("/")) return true;
-  return p.includes("//") || p.includes("/./") || p.includes("/../") || p.endsWith("/.") ||
-    p.endsWith("/..");
+  const n = p.length;
+  for (let j = p.indexOf("/"); j >= 0; j = p.indexOf("/", j + 1)) {
+    if (j === n - 1) return n > 1; // a trailing slash ("/" alone is fine)
+    const c = p.charCodeAt(j + 1);
+    if (c === 47 /* / */) return true;
+    if (c !== 46 /* . */) continue;
+    if (j + 2 === n) return true; // ends with "/."
+    const d = p.charCodeAt(j + 2);
+    if (d === 47) return true; // "/./"
+    if (d === 46 && (j + 3 === n || p.charCodeAt(j + 3) === 47)) return true; // "/.." at end, "/../"
+  }
+  return false;
 }

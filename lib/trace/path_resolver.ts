@@ -8,6 +8,7 @@
  */
 import type { BytePath } from "../path/byte_path.ts";
 import { decodeDirFd, decodePath } from "./args.ts";
+import type { HexDecoder } from "./hex.ts";
 import type { PathNormalizer } from "./path_normalizer.ts";
 import type { ProcessTable } from "./process_table.ts";
 
@@ -32,19 +33,24 @@ export type ResolvedPath =
  * ```
  */
 export function resolveCallPath(
-  ctx: { readonly table: ProcessTable; readonly normalizer: PathNormalizer },
+  ctx: {
+    readonly table: ProcessTable;
+    readonly normalizer: PathNormalizer;
+    /** A memoizing `-xx` decoder (hex_memo.ts); plain decoding when absent. */
+    readonly decode?: HexDecoder;
+  },
   pathArg: string | undefined,
   opts: { readonly pid: number; readonly dirfd: string | null; readonly emptyIsFd?: boolean },
 ): ResolvedPath {
   const { pid, dirfd, emptyIsFd = false } = opts;
-  const q = decodePath(pathArg);
+  const q = decodePath(pathArg, ctx);
   if (q.kind !== "ok") return { kind: "unresolved", why: `${q.kind} path argument ${pathArg}` };
   const p = q.value;
-  if (p.startsWith("/")) return { kind: "ok", path: ctx.normalizer.resolve("/", p) };
+  if (p.charCodeAt(0) === 47 /* / */) return { kind: "ok", path: ctx.normalizer.resolve("/", p) };
   let base: BytePath | null;
   if (dirfd === null) base = ctx.table.cwd(pid);
   else {
-    const d = decodeDirFd(dirfd);
+    const d = decodeDirFd(dirfd, ctx);
     if (d === null) return { kind: "unresolved", why: `bad dirfd ${dirfd}` };
     if (d.deleted) return { kind: "unresolved", why: "directory was deleted" };
     if (d.kind === "cwd") {

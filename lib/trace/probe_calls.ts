@@ -39,7 +39,7 @@ export function statCall(
   const type = decodeStatType(buf);
   if (flags.includes("AT_EMPTY_PATH") && arg === '""') {
     if (call.ret.kind !== "ok" || dirfd === null) return;
-    const d = decodeDirFd(dirfd);
+    const d = decodeDirFd(dirfd, ctx);
     if (d === null || d.path === null || d.deleted) return;
     ctx.book.typeHint(d.path, type);
     const alias = opts.alias.get(d.path);
@@ -106,7 +106,7 @@ export function readlinkCall(
   if (ret.kind === "ok") {
     book.exists(p, "link");
     if (String(ret.value) === opts.size) return book.meta(p, { kind: "readlink", target: null });
-    const target = decodePath(opts.buf);
+    const target = decodePath(opts.buf, ctx);
     if (target.kind !== "ok") {
       return ctx.untrust(`${name} in pid ${pid}: link target not printed in full`);
     }
@@ -136,7 +136,7 @@ export function chdirCall(
 ): void {
   const { pid, name, arg } = opts;
   if (call.ret.kind !== "ok") return;
-  const q = decodePath(arg);
+  const q = decodePath(arg, ctx);
   if (q.kind !== "ok") return ctx.untrust(`${name} in pid ${pid}: bad path ${arg}`);
   const base = ctx.table.cwd(pid);
   const p = q.value;
@@ -160,7 +160,7 @@ export function fchdirCall(
   opts: CallSite & { readonly fd: string | undefined; readonly alias: FdAliases },
 ): void {
   if (call.ret.kind !== "ok") return;
-  const d = decodeDirFd(opts.fd ?? "");
+  const d = decodeDirFd(opts.fd ?? "", ctx);
   const p = d === null || d.deleted ? null : d.path;
   ctx.table.setCwd(opts.pid, p);
   if (p !== null) {

@@ -10,6 +10,7 @@ import type { AbsentErrno } from "./args.ts";
 import { CallAssembler } from "./call_assembler.ts";
 import { Classifier } from "./classifier.ts";
 import type { Effects } from "./effects.ts";
+import { HexMemo } from "./hex_memo.ts";
 import { parseTraceLine } from "./line_parser.ts";
 import { PathBook } from "./path_book.ts";
 import { PathFilter } from "./path_filter.ts";
@@ -76,6 +77,7 @@ export class TraceModel {
       table: this.#table,
       normalizer,
       untrust,
+      decode: new HexMemo().decodeRange,
       onExitGroup: (pid) => this.#groupEnded(pid),
     });
   }
