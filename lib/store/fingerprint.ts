@@ -11,7 +11,7 @@
  * @module
  */
 import type { Buffer } from "node:buffer";
-import { type FastStat, fastStat, type PreciseStat, statMatches } from "../runtime/mod.ts";
+import { type FastStat, fastStat, type PreciseStat } from "../runtime/mod.ts";
 import { type BytePath, fsPath } from "../path/byte_path.ts";
 import type { InputStat } from "./types.ts";
 
@@ -151,28 +151,19 @@ export function stampFingerprint(
 }
 
 /**
- * Whether `path` is now a regular file (`directory: false`) or a directory (`true`) with
- * exactly the recorded fingerprint fields, so it still holds the content recorded with
- * them: one `stat`, no string built. Fields that look racy at `now` (they were old when
- * recorded, so only a clock set back does that) are not trusted. A missing or unreadable
- * path is simply not a match (the caller looks closer).
+ * Whether a recorded stat fingerprint was taken before `settled` (now minus
+ * {@link RACY_MS}): its mtime and its ctime's whole second both are, so a change made
+ * within the same clock tick cannot hide behind it. Only then may a matching `stat` stand
+ * for unchanged content.
  *
  * @example
  * ```ts
- * import { hasStat } from "./fingerprint.ts";
- * hasStat("/etc/hostname", { stat: [0, 0, 0, 0, 0], directory: false, now: Date.now() }); // false
+ * import { RACY_MS, settledBefore } from "./fingerprint.ts";
+ * settledBefore([0, 0, 0, 5_000, 5], Date.now() - RACY_MS); // true
  * ```
  */
-export function hasStat(
-  path: BytePath,
-  { stat, directory, now }: {
-    readonly stat: InputStat;
-    readonly directory: boolean;
-    readonly now: number;
-  },
-): boolean {
-  if (Math.max(stat[3], stat[4] * 1000 + 999) > now - RACY_MS) return false;
-  return statMatches(fsArg(path), stat, { directory });
+export function settledBefore(stat: InputStat, settled: number): boolean {
+  return stat[3] <= settled && stat[4] * 1000 + 999 <= settled;
 }
 
 /**

@@ -180,3 +180,31 @@ Deno.test("an input carrying its recorded fingerprint is checked with one stat: 
     assert.equal(hasher.files, 1);
   });
 });
+
+Deno.test("a recorded fingerprint that is racy at `now` is not trusted: the content is checked", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "a");
+    const input = await fileInput(path, "AAAA");
+    const st = statSync(path); // ctime: this very second
+    const withFp: RecordedInput = {
+      ...input,
+      stat: [st.dev, st.ino, st.size, Math.floor(st.mtimeMs), Math.floor(st.ctimeMs / 1000)],
+    };
+    let queries = 0;
+    const memo = {
+      getMany: () => (queries++, new Map()),
+      putMany: () => {},
+    } as unknown as StatMemo;
+    const hasher = countingHasher();
+    assert.equal(await validateInputs([withFp], { memo, hasher, now: Date.now() }), null);
+    assert.equal(hasher.files, 1, "hashed, although every stat field matches");
+    // A same-size rewrite within the tick, mtime put back: only the content shows it.
+    writeFileSync(path, "BBBB");
+    const back = new Date(st.mtimeMs);
+    utimesSync(path, back, back);
+    assert.deepEqual(await validateInputs([withFp], { memo, hasher, now: Date.now() }), {
+      kind: "changed",
+      input: withFp,
+    });
+  });
+});
