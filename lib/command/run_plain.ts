@@ -7,6 +7,7 @@
  * @module
  */
 import { spawn } from "node:child_process";
+import { withShellFallback } from "../trace/shell_fallback.ts";
 import { closeSync, createReadStream, openSync } from "node:fs";
 import { constants } from "node:os";
 import process from "node:process";
@@ -29,7 +30,8 @@ export interface PlainRunOptions {
 
 /**
  * Runs `argv` and resolves with the exit code a shell would report (128+N for signal N,
- * 127 when not found, 126 when not executable).
+ * 127 when not found, 126 when not executable). A script without `#!` runs with `/bin/sh`,
+ * as `execvp` runs it (see `shell_fallback.ts`).
  *
  * @example
  * ```ts ignore
@@ -47,7 +49,8 @@ export function runPlain(
       : stdin.kind === "file"
       ? openSync(stdin.path, "r")
       : "pipe";
-    const child = spawn(argv[0], argv.slice(1), {
+    const spawned = withShellFallback(argv, options);
+    const child = spawn(spawned[0], spawned.slice(1), {
       cwd: options.cwd,
       env: options.env,
       stdio: [stdinFd, "inherit", "inherit"],

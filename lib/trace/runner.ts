@@ -7,20 +7,22 @@
  * argv[0] without a slash is resolved against the command's own PATH here (not
  * by strace, outside the trace): missing earlier candidates become `absent`
  * inputs, the found file an `exec` input, and strace gets the absolute path
- * (so the command sees that absolute path as its argv[0]).
+ * (so the command sees that absolute path as its argv[0]). A script without `#!` is
+ * given to `/bin/sh`, as `execvp` does (see `shell_fallback.ts`).
  *
  * @module
  */
 import { constants as osConstants } from "node:os";
 import { CasherError } from "../errors/casher_error.ts";
 import { type ChildExit, type ChildStdin, type PipedChild, spawnPiped } from "../runtime/mod.ts";
-import { type BytePath, bytePath, displayPath } from "../path/byte_path.ts";
+import { type BytePath, bytePath, displayPath, fsPath } from "../path/byte_path.ts";
 import type { Effects } from "./effects.ts";
 import { createTraceFifo } from "./fifo.ts";
 import { FifoPoller } from "./fifo_poller.ts";
 import { LineSplitter } from "./line_splitter.ts";
 import { lookupCommand } from "./path_lookup.ts";
 import { probeTracer } from "./probe.ts";
+import { needsShell } from "./shell_fallback.ts";
 import { MODE_GROUPS, straceArgs, type SyscallGroup } from "./syscall_set.ts";
 import { TraceModel } from "./trace_model.ts";
 
@@ -126,6 +128,8 @@ export function startTrace(argv: readonly string[], opts: TraceOptions): TracedR
   const args = [
     ...straceArgs(fifo.path, { groups, seccompBpf: probe.seccompBpf }),
     "--",
+    // strace execs the file itself: a script without #! gets execvp's /bin/sh fallback.
+    ...(needsShell(fsPath(lookup.path)) ? ["/bin/sh"] : []),
     displayPath(lookup.path),
     ...argv.slice(1),
   ];

@@ -271,6 +271,35 @@ e2e("shebang scripts are cached and editing the script invalidates them", async 
   }
 });
 
+e2e(
+  "a script without #! runs with /bin/sh, as execvp runs it, and editing it is a miss",
+  async (t) => {
+    const counter = `${t.cache}/plain-script-runs`;
+    const script = `echo run >> ${counter}\necho "from $0: $1"\n`;
+    t.write("plain.sh", script);
+    Deno.chmodSync(t.path("plain.sh"), 0o755);
+    await settle();
+    const count = () => Deno.readTextFileSync(counter).split("\n").filter(Boolean).length;
+    try {
+      const first = await t.run(["--", "./plain.sh", "arg"]);
+      assert.equal(first.code, 0, first.err);
+      // The tracer runs commands by absolute path, so $0 is absolute (see lib/trace/runner.ts).
+      assert.equal(first.out, `from ${t.path("plain.sh")}: arg\n`);
+      assert.equal((await t.run(["--", "./plain.sh", "arg"])).out, first.out);
+      assert.equal(count(), 1, "the second run was a hit");
+      t.write("plain.sh", script.replace("from", "edited"));
+      await settle();
+      assert.equal(
+        (await t.run(["--", "./plain.sh", "arg"])).out,
+        `edited ${t.path("plain.sh")}: arg\n`,
+      );
+      assert.equal(count(), 2);
+    } finally {
+      Deno.removeSync(counter, { recursive: true });
+    }
+  },
+);
+
 e2e("bad flags exit 2 with a message and a usage hint", async (t) => {
   const r = await t.run(["--bogus", "--", "true"]);
   assert.equal(r.code, 2);
