@@ -9,6 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import process from "node:process";
+import { ignoredAtStart } from "../trace/ignored_signals.ts";
 
 const FORWARDED: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT"];
 
@@ -23,7 +24,12 @@ const FORWARDED: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP", "SI
  * ```
  */
 export function forwardSignals(tracerPid: number): () => void {
+  // A signal casher was started with ignored (nohup) stays ignored: the command ignores it
+  // too (see ignored_signals.ts), and casher swallows it. Listening is needed all the same:
+  // Deno installs its handlers for HUP, INT and TERM together, ending the ignore.
+  const ignored = ignoredAtStart();
   const handler = (signal: NodeJS.Signals) => {
+    if (ignored.includes(signal)) return;
     for (const pid of childrenOf(tracerPid)) {
       try {
         process.kill(pid, signal);

@@ -8,6 +8,7 @@
  */
 import { spawn } from "node:child_process";
 import { withShellFallback } from "../trace/shell_fallback.ts";
+import { ignoredAtStart, keepIgnored } from "../trace/ignored_signals.ts";
 import { closeSync, createReadStream, openSync } from "node:fs";
 import { constants } from "node:os";
 import process from "node:process";
@@ -49,7 +50,7 @@ export function runPlain(
       : stdin.kind === "file"
       ? openSync(stdin.path, "r")
       : "pipe";
-    const spawned = withShellFallback(argv, options);
+    const spawned = keepIgnored(withShellFallback(argv, options), ignoredAtStart());
     const child = spawn(spawned[0], spawned.slice(1), {
       cwd: options.cwd,
       env: options.env,

@@ -23,6 +23,7 @@ import { LineSplitter } from "./line_splitter.ts";
 import { lookupCommand } from "./path_lookup.ts";
 import { probeTracer } from "./probe.ts";
 import { needsShell } from "./shell_fallback.ts";
+import { ignoredAtStart, keepIgnored } from "./ignored_signals.ts";
 import { MODE_GROUPS, straceArgs, type SyscallGroup } from "./syscall_set.ts";
 import { TraceModel } from "./trace_model.ts";
 
@@ -123,7 +124,6 @@ export function startTrace(argv: readonly string[], opts: TraceOptions): TracedR
   for (const a of lookup.absent) {
     model.preInput(a, "absent", { errno: lookup.notDir.includes(a) ? "ENOTDIR" : "ENOENT" });
   }
-  model.preInput(lookup.path, "exec");
   const groups = opts.groups ?? MODE_GROUPS[opts.mode];
   const args = [
     ...straceArgs(fifo.path, { groups, seccompBpf: probe.seccompBpf }),
@@ -133,11 +133,15 @@ export function startTrace(argv: readonly string[], opts: TraceOptions): TracedR
     displayPath(lookup.path),
     ...argv.slice(1),
   ];
-  const child = spawnPiped([probe.strace, ...args], {
+  const child = spawnPiped(keepIgnored([probe.strace, ...args], ignoredAtStart()), {
     cwd: opts.cwd,
     env: opts.env,
     stdin: opts.stdin,
   });
+  // After the spawn, so the fingerprint `onFirstRead` starts for the program overlaps
+  // strace's start-up; still before any trace line is parsed (that happens in the poller's
+  // callbacks, after this function returns), so the model sees the exec first as before.
+  model.preInput(lookup.path, "exec");
   const splitter = new LineSplitter();
   const poller = new FifoPoller(fifo.path, {
     onData: (chunk) => splitter.push(chunk, (l) => model.line(l)),

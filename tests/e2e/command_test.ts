@@ -300,6 +300,24 @@ e2e(
   },
 );
 
+e2e("under nohup the command ignores SIGHUP too, as it would without casher", async (t) => {
+  // A session of its own, so the hangup reaches casher, strace and the command but not the
+  // test runner; the command hangs up its whole process group, then reports.
+  const inner = `kill -HUP 0; grep SigIgn /proc/self/status >&2; echo survived`;
+  const casher = [...t.target.argv, "--cache-dir", t.cache, "--", "sh", "-c", inner];
+  const quoted = casher.map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
+  const r = await spawn(["setsid", "--wait", "sh", "-c", `trap '' HUP; exec ${quoted}`], {
+    cwd: t.dir,
+  });
+  assert.equal(r.out, "survived\n", r.err);
+  assert.equal(r.code, 0);
+  // Without nohup the hangup ends it, as it would end the command alone.
+  const plain = await spawn(["setsid", "--wait", ...casher.slice(0, -1), `${inner}; exit 3`], {
+    cwd: t.dir,
+  });
+  assert.equal(plain.code, 128 + 1, plain.err);
+});
+
 e2e("bad flags exit 2 with a message and a usage hint", async (t) => {
   const r = await t.run(["--bogus", "--", "true"]);
   assert.equal(r.code, 2);

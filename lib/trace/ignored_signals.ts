@@ -1,0 +1,81 @@
+/**
+ * Signals casher was started with ignored, kept ignored for the command.
+ *
+ * `nohup casher -- job` starts casher with SIGHUP ignored, and a non-interactive shell's
+ * `casher -- job &` with SIGINT and SIGQUIT ignored; an ignored signal stays ignored
+ * across `exec`, so without casher the job would ignore them too. But the runtimes reset
+ * every signal to its default in the children they spawn, so the job would die of the
+ * hangup that `nohup` was meant to shield it from. So casher spawns the command (strace,
+ * which passes the disposition on to what it traces, or the plain command) through
+ * `/bin/sh -c 'trap "" HUP; exec "$@"'`, and does not forward those signals itself.
+ *
+ * @module
+ */
+import { readFileSync } from "node:fs";
+
+/** The signals this applies to, by number (the runtimes leave their disposition alone). */
+const WATCHED: readonly [number, NodeJS.Signals][] = [
+  [1, "SIGHUP"],
+  [2, "SIGINT"],
+  [3, "SIGQUIT"],
+  [15, "SIGTERM"],
+];
+
+let atStart: readonly NodeJS.Signals[] | null = null;
+
+/**
+ * The watched signals ignored when casher started (read once, before casher installs any
+ * handler of its own), from the `SigIgn` mask of `/proc/self/status`.
+ *
+ * @example
+ * ```ts
+ * import { ignoredAtStart } from "./ignored_signals.ts";
+ * ignoredAtStart(); // ["SIGHUP"] under nohup, [] usually
+ * ```
+ */
+export function ignoredAtStart(): readonly NodeJS.Signals[] {
+  return atStart ??= readIgnored();
+}
+
+/**
+ * Parses the `SigIgn` line of a `/proc/<pid>/status` text into the watched signals it
+ * ignores.
+ *
+ * @example
+ * ```ts
+ * import { ignoredIn } from "./ignored_signals.ts";
+ * ignoredIn("Name:\tsh\nSigIgn:\t0000000000000003\n"); // ["SIGHUP", "SIGINT"]
+ * ```
+ */
+export function ignoredIn(status: string): readonly NodeJS.Signals[] {
+  const m = /^SigIgn:\s*([0-9a-fA-F]+)$/m.exec(status);
+  if (m === null) return [];
+  const mask = BigInt(`0x${m[1]}`);
+  return WATCHED.filter(([n]) => (mask >> BigInt(n - 1)) & 1n).map(([, name]) => name);
+}
+
+/**
+ * `argv` wrapped so that it starts with `signals` ignored (unchanged when there are none).
+ *
+ * @example
+ * ```ts
+ * import { keepIgnored } from "./ignored_signals.ts";
+ * keepIgnored(["make"], ["SIGHUP"]); // ["/bin/sh", "-c", "trap '' HUP; exec \"$@\"", "sh", "make"]
+ * ```
+ */
+export function keepIgnored(
+  argv: readonly string[],
+  signals: readonly NodeJS.Signals[],
+): readonly string[] {
+  if (signals.length === 0) return argv;
+  const names = signals.map((s) => s.slice(3)).join(" ");
+  return ["/bin/sh", "-c", `trap '' ${names}; exec "$@"`, "sh", ...argv];
+}
+
+function readIgnored(): readonly NodeJS.Signals[] {
+  try {
+    return ignoredIn(readFileSync("/proc/self/status", "latin1"));
+  } catch {
+    return [];
+  }
+}
