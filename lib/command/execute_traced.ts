@@ -12,7 +12,6 @@ import { probeTracer } from "../trace/probe.ts";
 import { startTrace } from "../trace/runner.ts";
 import { forwardSignals } from "./forward_signals.ts";
 import { signalStreamHolders } from "./pipe_writers.ts";
-import { runPlain } from "./run_plain.ts";
 import { type KeyedStdin, plainStdin, stdinOffset } from "./stdin.ts";
 import { teeStreams } from "./tee.ts";
 
@@ -46,6 +45,8 @@ export async function executeTraced(cmd: TracedCommand, ctx: ExecContext): Promi
   const tracer = probeTracer({ persist: cmd.probeFile });
   if (tracer.kind === "unavailable") {
     log.warn("{message}; running the command uncached", { message: tracer.error.message });
+    // Loaded only here: it brings `node:child_process`, which a traced run does not need.
+    const { runPlain } = await import("./run_plain.ts");
     const code = await runPlain(cmd.argv, {
       cwd: cmd.cwd,
       env: cmd.env,

@@ -10,6 +10,7 @@ import { bytePathsSupported } from "../runtime/mod.ts";
 import { type BytePath, displayPath, isUtf8Path } from "../path/byte_path.ts";
 import type { Store } from "../store/store.ts";
 import type { Entry, EntryDraft, RecordedResult } from "../store/types.ts";
+import { nearestAncestorIn } from "./_ancestor.ts";
 import { captureOutputs } from "./capture_outputs.ts";
 import { InputRecorder } from "./record_inputs.ts";
 import type { RunWorkOptions } from "./run_work.ts";
@@ -35,7 +36,11 @@ export async function executeAndStore(
   const { store } = options;
   const startedAt = Date.now();
   const candidates = store.candidates(work.key);
-  const recorder = new InputRecorder({ startedAt, digest: storeSource(store).digest });
+  const recorder = new InputRecorder({
+    startedAt,
+    digest: storeSource(store).digest,
+    memo: (path, fp) => store.memoDigest(path, fp),
+  });
   const tPrefetch = performance.now();
   const prefetch = prefetchList(work, candidates);
   await recorder.prefetch(prefetch);
@@ -45,15 +50,31 @@ export async function executeAndStore(
   });
   log.info("run {label}: start", { label: work.label });
   const t0 = performance.now();
-  // Storing needs the content hasher: its WASM loads while the command runs (a timer fires
-  // only once the run's start is done and casher waits on it), not after.
+  // Work that does not depend on the run's result is done while the command runs (a timer
+  // fires only once the run's start is done and casher waits on it), not after it: the miss
+  // is counted, and the content hasher that storing needs loads its WASM.
+  let counted = false;
+  const whileRunning = setTimeout(() => {
+    counted = true;
+    countMiss(store);
+    // Programs earlier candidates ran, among them the dynamic loader the kernel maps out of
+    // the trace's sight: fingerprinted now, under the same rule as any read the trace
+    // reports during the run, instead of from scratch after it.
+    for (const path of likelyExecs(candidates, prefetch)) recorder.onFirstRead(path);
+  }, 0);
   setTimeout(() => {
     import("../hash/digest.ts").then((d) => d.digestBytes(new Uint8Array(0))).catch(() => {});
+    import("../store/_blob_write.ts").catch(() => {}); // the blob writer, likewise
   }, 0);
-  const exec = await work.execute({ startedAt, onFirstRead: recorder.onFirstRead });
+  let exec: Execution;
+  try {
+    exec = await work.execute({ startedAt, onFirstRead: recorder.onFirstRead });
+  } finally {
+    clearTimeout(whileRunning);
+  }
+  if (!counted) countMiss(store); // the work ended before the timer fired
   const durationMs = Math.round(performance.now() - t0);
   log.info("run {label}: end after {ms} ms", { label: work.label, ms: durationMs });
-  store.recordMiss();
   let stored: Extract<Outcome, { kind: "miss" }>["stored"];
   try {
     stored = await storeExecution(work, { ...options, exec, recorder, durationMs });
@@ -69,6 +90,18 @@ export async function executeAndStore(
     log.info("stored {label}: {bytes} bytes", { label: work.label, bytes: stored.bytes });
   }
   return { kind: "miss", reason: options.reason, result: exec.result, stored, durationMs };
+}
+
+/**
+ * Counts a miss (usually from a timer while the work runs): a failure is logged, not
+ * thrown, since the counters are statistics only and the work already ran or is running.
+ */
+function countMiss(store: Store): void {
+  try {
+    store.recordMiss();
+  } catch (e) {
+    log.debug("miss not counted: {error}", { error: String(e) });
+  }
 }
 
 async function storeExecution(
@@ -143,18 +176,23 @@ function prefetchList(work: Work, candidates: readonly Entry[]): Set<BytePath> {
     const written = new Set<BytePath>([...entry.outputs.map((o) => o.path), ...entry.deletions]);
     if (written.size === 0) continue;
     for (const input of entry.inputs) {
-      if (written.has(input.path) || hasAncestorIn(input.path, written)) paths.add(input.path);
+      if (written.has(input.path) || nearestAncestorIn(input.path, written) !== null) {
+        paths.add(input.path);
+      }
     }
   }
   return paths;
 }
 
-/** Whether a proper ancestor of `path` is in `set`. */
-function hasAncestorIn(path: BytePath, set: ReadonlySet<BytePath>): boolean {
-  for (let at = path.lastIndexOf("/"); at > 0; at = path.lastIndexOf("/", at - 1)) {
-    if (set.has(path.slice(0, at))) return true;
+/** The programs (exec inputs) earlier candidates of the key recorded, except `skip`. */
+function likelyExecs(candidates: readonly Entry[], skip: ReadonlySet<BytePath>): Set<BytePath> {
+  const paths = new Set<BytePath>();
+  for (const entry of candidates) {
+    for (const input of entry.inputs) {
+      if (input.kind === "exec" && !skip.has(input.path)) paths.add(input.path);
+    }
   }
-  return false;
+  return paths;
 }
 
 function vetoOf(exec: Execution, policy: RunPolicy): string | null {

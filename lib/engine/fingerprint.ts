@@ -15,6 +15,7 @@
 import { closeSync, constants, lstatSync, openSync, readSync } from "node:fs";
 import { digestBytes, digestFile } from "../hash/digest.ts";
 import { type BytePath, fsPath, pathBytes } from "../path/byte_path.ts";
+import { fingerprintOf, fsArg, RACY_MS, stampFingerprint } from "../store/fingerprint.ts";
 import { hasPreciseCtime, type PreciseStat, preciseStat } from "../runtime/mod.ts";
 
 /** Slack below the run's start time within which a ctime counts as "during the run". */
@@ -39,6 +40,12 @@ export function ctimeLimit(startedAt: number): bigint {
 
 /** Hashes a path as a file's content or a directory's listing. */
 export type Digester = (path: BytePath, kind: "file" | "listing") => Promise<string>;
+
+/**
+ * The digest memo's content digest for `path` under the stat fingerprint `fp` (see
+ * `store/fingerprint.ts`), or `null` when it holds none for exactly that fingerprint.
+ */
+export type MemoLookup = (path: BytePath, fp: string) => string | null;
 
 /** The identity of a file system object at one moment (nanosecond times in every runtime). */
 export type StatStamp = PreciseStat;
@@ -77,7 +84,8 @@ export function stamp(path: BytePath): StatStamp | null {
 export function exists(path: BytePath): boolean {
   try {
     // No exception for the common ENOENT: a run records many absent paths.
-    return lstatSync(fsPath(path), { throwIfNoEntry: false }) !== undefined;
+    // A plain string for an ASCII path: no byte conversion (most paths are ASCII).
+    return lstatSync(fsArg(path), { throwIfNoEntry: false }) !== undefined;
   } catch {
     return false;
   }
@@ -105,6 +113,8 @@ export function sameStamp(a: StatStamp, b: StatStamp): boolean {
  * renames another file over the path (`sed -i`) while the digest is computed; an
  * in-place change shows in the inode's ctime and makes the result `changed-during-run`.
  * Special files (FIFOs, devices, sockets) are never opened: they are `unreadable`.
+ * With `memo`, a regular file whose stat fingerprint is trusted (outside the racy window)
+ * and known to the digest memo takes the memo's digest without being opened or hashed.
  *
  * @example
  * ```ts ignore
@@ -114,7 +124,7 @@ export function sameStamp(a: StatStamp, b: StatStamp): boolean {
  */
 export async function fingerprint(
   path: BytePath,
-  options: { startedAt: number; digest: Digester },
+  options: { startedAt: number; digest: Digester; memo?: MemoLookup },
 ): Promise<Fingerprint> {
   const limit = ctimeLimit(options.startedAt);
   let fd: number | null = null;
@@ -125,6 +135,10 @@ export async function fingerprint(
       return before.btimeNs !== null && before.btimeNs >= limit
         ? { kind: "created-during-run" }
         : { kind: "changed-during-run" };
+    }
+    if (before.isFile && options.memo) {
+      const digest = memoDigestOf(path, { stamp: before, memo: options.memo });
+      if (digest !== null) return { kind: "ok", digest, stamp: before };
     }
     if (before.isDir) {
       const digest = await options.digest(path, "listing");
@@ -149,6 +163,28 @@ export async function fingerprint(
     return { kind: "unreadable", reason: (e as Error).message };
   } finally {
     if (fd !== null) closeSync(fd);
+  }
+}
+
+/**
+ * The memo's digest for the regular file `path` as `stamp` describes it, when the memo may
+ * stand for its content: the same rule as a hit's (and `digestPath`'s) memo use. The
+ * fingerprint is taken from this very stamp, so no hashing window needs guarding, and the
+ * object did not change within {@link RACY_MS} of now, so a change since the memo row was
+ * written would have moved the fingerprint. The caller still checks ctime against the run
+ * and compares the stamp again after the run.
+ */
+function memoDigestOf(
+  path: BytePath,
+  { stamp: st, memo }: { readonly stamp: StatStamp; readonly memo: MemoLookup },
+): string | null {
+  const { stat, changedMs } = stampFingerprint(st);
+  if (changedMs > Date.now() - RACY_MS) return null;
+  const [dev, ino, size, mtimeMs, ctimeS] = stat;
+  try {
+    return memo(path, fingerprintOf({ dev, ino, size, mtimeMs, ctimeS }));
+  } catch {
+    return null; // an unreadable memo only costs the hashing
   }
 }
 

@@ -6,11 +6,13 @@
  * @module
  */
 import { posix } from "node:path";
-import { type BytePath, displayPath, fsPath, pathBytes } from "../path/byte_path.ts";
-import { missingErrno, preciseStat, readLinkBytes } from "../runtime/mod.ts";
+import { type BytePath, displayPath, fsPath } from "../path/byte_path.ts";
+import { missingErrno, readLinkBytes } from "../runtime/mod.ts";
 import { absentDigest } from "../store/digest_path.ts";
 import { RACY_MS, stampFingerprint } from "../store/fingerprint.ts";
 import { linkMetaDigest, statMetaDigest } from "../store/meta_digest.ts";
+import { nearestAncestorIn } from "./_ancestor.ts";
+import { PostRunStats } from "./_post_run_stats.ts";
 import { limitConcurrency } from "./_limit.ts";
 import { execInterpreter } from "./exec_interpreter.ts";
 import type { RecordedInput } from "../store/types.ts";
@@ -23,9 +25,9 @@ import {
   type Fingerprint,
   fingerprint,
   fingerprintSnapshot,
+  type MemoLookup,
   sameStamp,
   snapshotFile,
-  stamp,
 } from "./fingerprint.ts";
 
 /** Content digests computed at once while recording (the machine has few cores). */
@@ -55,10 +57,16 @@ export class InputRecorder {
   readonly #snapshots = new Map<BytePath, ContentSnapshot>();
   /** Paths whose early fingerprint was taken by {@link prefetch}, before the run started. */
   readonly #prefetched = new Set<BytePath>();
-  readonly #options: { startedAt: number; digest: Digester };
+  /** Early fingerprints already settled, by path (filled by `finish`). */
+  readonly #settled = new Map<BytePath, Fingerprint>();
+  #ctimeLimit: bigint | undefined;
+  readonly #options: { startedAt: number; digest: Digester; memo?: MemoLookup };
 
-  /** Creates a recorder for a run that started at `startedAt` (ms). */
-  constructor(options: { startedAt: number; digest: Digester }) {
+  /**
+   * Creates a recorder for a run that started at `startedAt` (ms). With `memo`, a file whose
+   * trusted stat fingerprint the digest memo knows is fingerprinted without hashing.
+   */
+  constructor(options: { startedAt: number; digest: Digester; memo?: MemoLookup }) {
     // The synchronous part of a fingerprint (stat, open) happens at once; the hashing
     // behind it is queued, a few at a time.
     this.#options = { ...options, digest: limitConcurrency(options.digest, DIGEST_CONCURRENCY) };
@@ -105,11 +113,17 @@ export class InputRecorder {
     return fp;
   }
 
-  /** Resolves the recorded inputs: declared ones first, then observed ones in trace order. */
+  /**
+   * Resolves the recorded inputs: declared ones first, then observed ones in trace order.
+   * Every input is still checked against the file system now, after the run; only the
+   * waiting is batched: the early fingerprints are awaited once, and an input whose check
+   * needs no new digest is recorded synchronously.
+   */
   async finish(
     run: { declared: readonly BytePath[]; effects: Effects },
   ): Promise<InputsVerdict> {
-    const touched = touchedByRun(run.effects);
+    await this.#settleEarly();
+    const touched = touchedByRun(run.effects, new PostRunStats());
     const observed: ObservedInput[] = run.declared.map((path) => ({ path, kind: "file" }));
     const recorded: RecordedInput[] = [];
     const seen = new Set<string>();
@@ -121,7 +135,8 @@ export class InputRecorder {
       }\0${input.path}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      const one = await this.#recordOne(input, touched);
+      let one = this.#recordOne(input, touched);
+      if (one instanceof Promise) one = await one;
       if (one.kind === "unstorable") return one;
       if (one.input) recorded.push(one.input);
       if (input.kind === "exec") {
@@ -134,12 +149,27 @@ export class InputRecorder {
     return { kind: "ok", inputs: recorded };
   }
 
-  async #recordOne(
-    input: ObservedInput,
-    touched: Touched,
-  ): Promise<RecordOne> {
+  /**
+   * Waits for every early fingerprint at once and keeps the results by path. One that
+   * failed stays unsettled: awaiting it where it is needed rethrows, as before.
+   */
+  async #settleEarly(): Promise<void> {
+    const pending: Promise<void>[] = [];
+    for (const [path, fp] of this.#early) {
+      if (this.#settled.has(path)) continue;
+      pending.push(fp.then((v) => void this.#settled.set(path, v), () => {}));
+    }
+    await Promise.all(pending);
+  }
+
+  /** The run's ctime limit (see {@link ctimeLimit}), computed once. */
+  #limit(): bigint {
+    return this.#ctimeLimit ??= ctimeLimit(this.#options.startedAt);
+  }
+
+  /** Records one input: synchronously unless a digest must still be computed. */
+  #recordOne(input: ObservedInput, touched: Touched): RecordOne | Promise<RecordOne> {
     const { path } = input;
-    const shown = displayPath(path);
     const changedByRun = touched.paths.has(path) || touched.dirs.has(path);
     if (input.kind === "absent") {
       // Probed absent, then created by the run: the run's behaviour depended on the absence
@@ -148,26 +178,41 @@ export class InputRecorder {
         const digest = absentDigest(input.errno ?? "ENOENT");
         return { kind: "ok", input: { path, kind: "absent", digest } };
       }
-      return { kind: "unstorable", reason: `${shown} appeared while the command ran` };
+      return { kind: "unstorable", reason: `${displayPath(path)} appeared while the command ran` };
     }
-    if (input.kind === "meta") {
-      return recordMeta(input, { touched, startedAt: this.#options.startedAt });
+    if (input.kind === "meta") return recordMeta(input, { touched, limit: this.#limit() });
+    const settled = this.#settled.get(path);
+    if (settled !== undefined) {
+      return this.#recordFile(input, { touched, changedByRun, fp: settled });
     }
     const early = this.#earlyOf(path);
-    let fp = early ? await early : undefined;
+    if (early === undefined) {
+      return this.#recordFile(input, { touched, changedByRun, fp: undefined });
+    }
+    return early.then((fp) => this.#recordFile(input, { touched, changedByRun, fp }));
+  }
+
+  /** A file, exec or listing input, given its early fingerprint (if one was taken). */
+  #recordFile(
+    input: Exclude<ObservedInput, { kind: "absent" | "meta" }>,
+    at: { touched: Touched; changedByRun: boolean; fp: Fingerprint | undefined },
+  ): RecordOne | Promise<RecordOne> {
+    const { path } = input;
+    const { changedByRun } = at;
+    let fp = at.fp;
     if (input.priorUnknown && changedByRun && fp?.kind === "created-during-run") {
       // Written without truncation, and born after the run started: the run created it,
       // so before the run it was absent (and must be absent for a replay to be right).
       return { kind: "ok", input: { path, kind: "absent", digest: "" } };
     }
-    const ancestor = touchedAncestor(path, touched);
+    const ancestor = touchedAncestor(path, at.touched);
     if (ancestor !== null) {
       // The run created, replaced or removed a directory or symlink on the way to this
       // path, so the path may now name another object (a re-pointed link), and a
       // fingerprint taken during or after the run may describe that one. Only one taken
       // before the run started says what the run read.
       const pre = this.#prefetched.has(path) ? fp : undefined;
-      if (pre?.kind !== "ok") return underChanged(shown, ancestor);
+      if (pre?.kind !== "ok") return underChanged(path, ancestor);
       return {
         kind: "ok",
         input: recordedFrom(path, input.kind, { fp: pre, startedAt: this.#options.startedAt }),
@@ -177,14 +222,26 @@ export class InputRecorder {
       if (changedByRun) {
         return {
           kind: "unstorable",
-          reason: `could not fingerprint ${shown} before the run changed it`,
+          reason: `could not fingerprint ${displayPath(path)} before the run changed it`,
         };
       }
-      fp = await fingerprint(path, this.#options);
-    } else if (!changedByRun) {
-      const now = stamp(path);
+      return fingerprint(path, this.#options).then((now) =>
+        this.#verdict(input, { fp: now, changedByRun })
+      );
+    }
+    if (!changedByRun) {
+      // The early fingerprint holds only if the object is still the same one now.
+      const now = at.touched.stats.get(path, { lstat: false });
       if (now === null || !sameStamp(now, fp.stamp)) fp = { kind: "changed-during-run" };
     }
+    return this.#verdict(input, { fp, changedByRun });
+  }
+
+  #verdict(
+    input: Exclude<ObservedInput, { kind: "absent" | "meta" }>,
+    { fp, changedByRun }: { fp: Fingerprint; changedByRun: boolean },
+  ): RecordOne {
+    const { path } = input;
     switch (fp.kind) {
       case "ok":
         return {
@@ -193,13 +250,21 @@ export class InputRecorder {
         };
       case "missing":
         // Read, then gone: if the run removed it we cannot know what it held.
-        if (changedByRun) return { kind: "unstorable", reason: `${shown} vanished during the run` };
-        return absentNow(path, shown);
+        if (changedByRun) {
+          return { kind: "unstorable", reason: `${displayPath(path)} vanished during the run` };
+        }
+        return absentNow(path);
       case "changed-during-run":
       case "created-during-run":
-        return { kind: "unstorable", reason: `input ${shown} changed while the command ran` };
+        return {
+          kind: "unstorable",
+          reason: `input ${displayPath(path)} changed while the command ran`,
+        };
       case "unreadable":
-        return { kind: "unstorable", reason: `cannot read input ${shown}: ${fp.reason}` };
+        return {
+          kind: "unstorable",
+          reason: `cannot read input ${displayPath(path)}: ${fp.reason}`,
+        };
     }
   }
 }
@@ -212,26 +277,29 @@ export class InputRecorder {
  */
 function recordMeta(
   input: Extract<ObservedInput, { kind: "meta" }>,
-  opts: { readonly touched: Touched; readonly startedAt: number },
+  opts: { readonly touched: Touched; readonly limit: bigint },
 ): RecordOne {
   const { path, probe } = input;
-  const shown = displayPath(path);
   if (opts.touched.paths.has(path)) return { kind: "ok", input: null }; // replay restores it
   const ancestor = touchedAncestor(path, opts.touched);
-  if (ancestor !== null) return underChanged(shown, ancestor);
-  const changed: RecordOne = {
+  if (ancestor !== null) return underChanged(path, ancestor);
+  const changed = (): RecordOne => ({
     kind: "unstorable",
-    reason: `input ${shown} changed while the command ran`,
-  };
+    reason: `input ${displayPath(path)} changed while the command ran`,
+  });
   let st;
   try {
-    st = preciseStat({ path: pathBytes(path), lstat: probe.kind !== "stat" });
+    st = opts.touched.stats.get(path, { lstat: probe.kind !== "stat" });
   } catch (e) {
-    return { kind: "unstorable", reason: `cannot stat input ${shown}: ${(e as Error).message}` };
+    return {
+      kind: "unstorable",
+      reason: `cannot stat input ${displayPath(path)}: ${(e as Error).message}`,
+    };
   }
-  if (st === null) return { kind: "unstorable", reason: `${shown} vanished during the run` };
-  const limit = ctimeLimit(opts.startedAt);
-  if (!st.isDir && st.ctimeNs >= limit) return changed;
+  if (st === null) {
+    return { kind: "unstorable", reason: `${displayPath(path)} vanished during the run` };
+  }
+  if (!st.isDir && st.ctimeNs >= opts.limit) return changed();
   const isLink = (st.mode & 0o170000) === 0o120000;
   if (probe.kind === "stat" || probe.kind === "lstat" || (probe.kind === "entry" && !isLink)) {
     const how = probe.kind === "stat" ? "stat" : "lstat";
@@ -241,33 +309,44 @@ function recordMeta(
   try {
     now = readLinkBytes(fsPath(path));
   } catch (e) {
-    return { kind: "unstorable", reason: `cannot read link ${shown}: ${(e as Error).message}` };
+    return {
+      kind: "unstorable",
+      reason: `cannot read link ${displayPath(path)}: ${(e as Error).message}`,
+    };
   }
-  if (now === null) return changed;
+  if (now === null) return changed();
   // The link's ctime predates the run, so its target now is the one the run read.
   const target = now.toString("latin1");
-  if (probe.kind === "readlink" && probe.target !== null && probe.target !== target) return changed;
+  if (probe.kind === "readlink" && probe.target !== null && probe.target !== target) {
+    return changed();
+  }
   return { kind: "ok", input: { path, kind: "meta", digest: linkMetaDigest(target) } };
 }
 
 /** A path read, then found missing, not changed by the run: absent, for the reason it is now. */
-function absentNow(path: BytePath, shown: string): RecordOne {
+function absentNow(path: BytePath): RecordOne {
   let errno;
   try {
     errno = missingErrno(fsPath(path));
   } catch (e) {
-    return { kind: "unstorable", reason: `cannot stat input ${shown}: ${(e as Error).message}` };
+    return {
+      kind: "unstorable",
+      reason: `cannot stat input ${displayPath(path)}: ${(e as Error).message}`,
+    };
   }
   if (errno === null) {
-    return { kind: "unstorable", reason: `input ${shown} changed while the command ran` };
+    return {
+      kind: "unstorable",
+      reason: `input ${displayPath(path)} changed while the command ran`,
+    };
   }
   return { kind: "ok", input: { path, kind: "absent", digest: absentDigest(errno) } };
 }
 
-function underChanged(shown: string, ancestor: BytePath): RecordOne {
+function underChanged(path: BytePath, ancestor: BytePath): RecordOne {
   return {
     kind: "unstorable",
-    reason: `the run changed a directory or link on the path of ${shown} (${
+    reason: `the run changed a directory or link on the path of ${displayPath(path)} (${
       displayPath(ancestor)
     })`,
   };
@@ -295,26 +374,24 @@ function recordedFrom(
 
 /** The nearest proper ancestor of `path` that the run wrote or removed, or `null`. */
 function touchedAncestor(path: BytePath, touched: Touched): BytePath | null {
-  for (let at = path.lastIndexOf("/"); at > 0; at = path.lastIndexOf("/", at - 1)) {
-    const dir = path.slice(0, at);
-    if (touched.paths.has(dir)) return dir;
-  }
-  return null;
+  return nearestAncestorIn(path, touched.paths);
 }
 
 interface Touched {
   /** Paths the run wrote or removed. */
   readonly paths: Set<BytePath>;
+  /** Stats of paths as they are after the run (not part of what the run touched). */
+  readonly stats: PostRunStats;
   /** Directories whose entries the run added or removed. */
   readonly dirs: Set<BytePath>;
 }
 
-function touchedByRun(effects: Effects): Touched {
+function touchedByRun(effects: Effects, stats: PostRunStats): Touched {
   const paths = new Set<BytePath>();
   const dirs = new Set<BytePath>();
   for (const p of [...effects.outputs.map((o) => o.path), ...effects.deletions]) {
     paths.add(p);
     dirs.add(posix.dirname(p));
   }
-  return { paths, dirs };
+  return { paths, dirs, stats };
 }

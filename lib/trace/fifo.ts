@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmdirSync, rmSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { CasherError } from "../errors/casher_error.ts";
 import { type BytePath, bytePath } from "../path/byte_path.ts";
 import { mkfifo } from "../runtime/mod.ts";
@@ -38,7 +38,12 @@ export function createTraceFifo(): TraceFifo {
   try {
     // Natively when the runtime has FFI (saves a process start per run), else the tool.
     if (mkfifo(path, 0o600) !== "created") {
-      execFileSync("mkfifo", ["-m", "600", path], { stdio: "ignore" });
+      // Loaded only for this fallback: importing `node:child_process` costs a traced run
+      // more than the FFI call.
+      const cp = process.getBuiltinModule(
+        "node:child_process",
+      ) as typeof import("node:child_process");
+      cp.execFileSync("mkfifo", ["-m", "600", path], { stdio: "ignore" });
     }
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
@@ -50,5 +55,18 @@ export function createTraceFifo(): TraceFifo {
       { cause: e },
     );
   }
-  return { dir: bytePath(dir), path, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir: bytePath(dir), path, remove: () => removeFifo(dir, path) };
+}
+
+/**
+ * Removes the FIFO and its directory: two calls when the directory holds only the FIFO
+ * (a recursive remove lists and stats first), else the recursive remove.
+ */
+function removeFifo(dir: string, path: string): void {
+  try {
+    unlinkSync(path);
+    rmdirSync(dir);
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
