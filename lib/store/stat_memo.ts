@@ -45,7 +45,14 @@ export class StatMemo {
       db,
       "SELECT path, fp, digest FROM memo WHERE path IN (SELECT value FROM json_each(?))",
     );
-    this.#put = lazyStatement(db, "INSERT OR REPLACE INTO memo(path, fp, digest) VALUES (?, ?, ?)");
+    // A row that already holds these values is left alone: a re-run records mostly the same
+    // inputs, and rewriting identical rows would rewrite their pages too.
+    this.#put = lazyStatement(
+      db,
+      "INSERT INTO memo(path, fp, digest) VALUES (?, ?, ?) ON CONFLICT(path) DO UPDATE SET " +
+        "fp = excluded.fp, digest = excluded.digest " +
+        "WHERE fp != excluded.fp OR digest != excluded.digest",
+    );
   }
 
   /** The memo row of one path, if any. */

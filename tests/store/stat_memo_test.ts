@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { mkdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { digestBytes } from "../../lib/hash/digest.ts";
-import { countingHasher, draftWithBlob, keyOf, withStore } from "./_helpers.ts";
+import { countingHasher, draftWithBlob, keyOf, withStore, withTempDir } from "./_helpers.ts";
+import { openIndexDb } from "../../lib/store/schema.ts";
+import { ensureLayout } from "../../lib/store/layout.ts";
+import { StatMemo } from "../../lib/store/stat_memo.ts";
+import { Tx } from "../../lib/store/_tx.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 /** Far enough after any file created now that its timestamps are trusted. */
@@ -164,4 +168,37 @@ Deno.test("an input stored with its stat fields becomes a memo row: it is not ha
     assert.deepEqual(state, { kind: "ok", input: { path: f, kind: "file", digest } });
     assert.equal(hasher.files, 0, "the memo row written with the entry settled it");
   }, { hasher });
+});
+
+Deno.test("memo rows already holding the values are not rewritten; changed ones are", async () => {
+  await withTempDir((dir) => {
+    const db = openIndexDb(ensureLayout(join(dir, "cache")));
+    try {
+      const memo = new StatMemo(db, new Tx(db));
+      const changes = () =>
+        Number((db.prepare("SELECT total_changes() AS n").get() as { n: number }).n);
+      memo.putMany([{ path: "/a", fp: "f1", digest: "d1" }, {
+        path: "/b",
+        fp: "f2",
+        digest: "d2",
+      }]);
+      const before = changes();
+      memo.putMany([{ path: "/a", fp: "f1", digest: "d1" }, {
+        path: "/b",
+        fp: "f2",
+        digest: "d2",
+      }]);
+      assert.equal(changes(), before, "identical rows: nothing written");
+      memo.putMany([{ path: "/a", fp: "f1", digest: "d1" }, {
+        path: "/b",
+        fp: "f3",
+        digest: "d3",
+      }]);
+      assert.equal(changes(), before + 1);
+      assert.deepEqual({ ...memo.get("/b") }, { fp: "f3", digest: "d3" });
+      assert.deepEqual({ ...memo.get("/a") }, { fp: "f1", digest: "d1" });
+    } finally {
+      db.close();
+    }
+  });
 });
