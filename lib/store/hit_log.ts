@@ -17,6 +17,7 @@
 import {
   closeSync,
   constants,
+  fstatSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -40,7 +41,8 @@ const FOLD_SUFFIX = ".fold";
 
 /**
  * Appends `hits` to the log at `path` in one `write` (O_APPEND: concurrent appenders do not
- * interleave within a line). Throws the `node:fs` error when the file cannot be written.
+ * interleave within a line) and returns the log's size after it. Throws the `node:fs` error
+ * when the file cannot be written.
  *
  * @example
  * ```ts
@@ -48,13 +50,14 @@ const FOLD_SUFFIX = ".fold";
  * appendHits("/tmp/casher-example-hits.log", [{ entryId: 1, count: 1, savedMs: 120, now: Date.now() }]);
  * ```
  */
-export function appendHits(path: string, hits: readonly LoggedHits[]): void {
-  if (hits.length === 0) return;
+export function appendHits(path: string, hits: readonly LoggedHits[]): number {
+  if (hits.length === 0) return 0;
   const text = hits.map((h) => `${h.entryId} ${h.count} ${h.savedMs} ${h.now}\n`).join("");
   const bytes = Buffer.from(text);
   const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
   try {
     for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
+    return fstatSync(fd).size;
   } finally {
     closeSync(fd);
   }

@@ -32,6 +32,9 @@ import { validateInputs } from "./validate.ts";
 
 const log = logger("store");
 
+/** A hit log longer than this is folded into the index by the hit that makes it so. */
+const HIT_LOG_FOLD_BYTES = 1 << 20;
+
 /** Blobs a replay holds open at most; an entry with more is pinned with a lease instead. */
 const HOLD_OPEN_MAX = 64;
 
@@ -390,13 +393,17 @@ export class Store {
 
   /** Appends counted hits to the hit log; false when it cannot be written (use the index). */
   #logHits(hits: readonly [number, { count: number; savedMs: number; now: number }][]): boolean {
+    let size: number;
     try {
-      appendHits(this.layout.hitLogPath, hits.map(([entryId, h]) => ({ entryId, ...h })));
-      return true;
+      size = appendHits(this.layout.hitLogPath, hits.map(([entryId, h]) => ({ entryId, ...h })));
     } catch (e) {
       log.debug("hit log not written ({error}); counting in the index", { error: String(e) });
       return false;
     }
+    // A cache that only ever hits would grow its log without end: fold it once it is long
+    // (once in some 40,000 hits).
+    if (size > HIT_LOG_FOLD_BYTES) this.#foldHits();
+    return true;
   }
 
   /** Applies the hit log to the index (before anything reads or changes the counts). */

@@ -79,3 +79,22 @@ Deno.test("a hit writes nothing to the index: its count is appended, then folded
     assert.equal(existsSync(store.layout.hitLogPath), false, "folded and removed");
   });
 });
+
+Deno.test("a hit that makes the log longer than 1 MiB folds it: a cache that only hits stays small", async () => {
+  await withStore(async (store) => {
+    const id = store.putEntry(await draftWithBlob(store, keyOf(1), { text: "out" }));
+    const line = `${id} 1 10 ${Date.now()}\n`;
+    appendFileSync(store.layout.hitLogPath, line.repeat(Math.ceil((1 << 20) / line.length)));
+    const logged = Math.ceil((1 << 20) / line.length);
+    store.completeHit(null, id, { savedMs: 10 });
+    store.flushHits();
+    assert.equal(existsSync(store.layout.hitLogPath), false, "folded by that hit");
+    const raw = new DatabaseSync(store.layout.dbPath, { readOnly: true });
+    try {
+      const row = raw.prepare("SELECT hits FROM entries WHERE id = ?").get(id) as { hits: number };
+      assert.equal(row.hits, logged + 1);
+    } finally {
+      raw.close();
+    }
+  });
+});
