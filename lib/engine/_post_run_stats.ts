@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { pathBytes } from "../path/byte_path.ts";
+import { fsArg } from "../store/fingerprint.ts";
 import type { BytePath } from "../path/byte_path.ts";
 import { type PreciseStat, preciseStat } from "../runtime/mod.ts";
 
@@ -30,7 +30,7 @@ export class PostRunStats {
     let got = this.#seen.get(id);
     if (got === undefined) {
       try {
-        got = { st: preciseStat({ path: pathBytes(path), lstat }) };
+        got = { st: preciseStat({ path: fsArg(path), lstat }) };
       } catch (error) {
         got = { error };
       }

@@ -14,7 +14,7 @@
  */
 import { closeSync, constants, lstatSync, openSync, readSync } from "node:fs";
 import { digestBytes, digestFile } from "../hash/digest.ts";
-import { type BytePath, fsPath, pathBytes } from "../path/byte_path.ts";
+import { type BytePath, fsPath } from "../path/byte_path.ts";
 import { fingerprintOf, fsArg, RACY_MS, stampFingerprint } from "../store/fingerprint.ts";
 import { hasPreciseCtime, type PreciseStat, preciseStat } from "../runtime/mod.ts";
 
@@ -69,7 +69,7 @@ export type Fingerprint =
  * ```
  */
 export function stamp(path: BytePath): StatStamp | null {
-  return preciseStat({ path: pathBytes(path) });
+  return preciseStat({ path: fsArg(path) });
 }
 
 /**

@@ -85,18 +85,28 @@ export function hasPreciseCtime(): boolean {
 }
 
 /**
+ * What {@link preciseStat} stats: a path (a string, taken as text and encoded as UTF-8 as
+ * `node:fs` does, or a `Buffer` of the exact bytes for a path that is not valid UTF-8),
+ * or an open fd.
+ */
+export type PreciseStatTarget = { path: string | Buffer; lstat?: boolean } | { fd: number };
+
+/**
  * Stats a path (following symlinks unless `lstat`) or an open fd; `null` when the path
  * does not exist. Other errors are thrown (as `Error` with `code`).
+ *
+ * Pass a path as a plain string when it is valid UTF-8 (`fsPath` of a `BytePath` gives
+ * that, or the `Buffer` of its bytes otherwise): under Bun a string is stat'ed as is, while
+ * a `Buffer` is first checked for being UTF-8 (some calls reject `Buffer` paths).
  *
  * @example
  * ```ts
  * import { preciseStat } from "./precise_stat.ts";
- * preciseStat({ path: Buffer.from("/etc/hostname") })?.ctimeNs;
+ * preciseStat({ path: "/etc/hostname" })?.ctimeNs;
+ * preciseStat({ path: Buffer.from([0x2f, 0x74, 0x6d, 0x70, 0x2f, 0xff]) }); // not UTF-8
  * ```
  */
-export function preciseStat(
-  target: { path: Buffer; lstat?: boolean } | { fd: number },
-): PreciseStat | null {
+export function preciseStat(target: PreciseStatTarget): PreciseStat | null {
   const fx = typeof g.Deno === "undefined" ? null : statxLib();
   if (fx === null) return nodeStat(target);
   const buf = new Uint8Array(256);
@@ -104,7 +114,7 @@ export function preciseStat(
     ? fx.statx(target.fd, new Uint8Array([0]), AT_EMPTY_PATH, MASK, buf)
     : fx.statx(
       AT_FDCWD,
-      Buffer.concat([target.path, Buffer.from([0])]),
+      cPath(target.path),
       target.lstat ? AT_SYMLINK_NOFOLLOW : 0,
       MASK,
       buf,
@@ -139,9 +149,14 @@ function makedev(major: bigint, minor: bigint): bigint {
     ((minor & 0xffffff00n) << 12n) | (minor & 0xffn);
 }
 
-function nodeStat(
-  target: { path: Buffer; lstat?: boolean } | { fd: number },
-): PreciseStat | null {
+/** The NUL-terminated bytes of a path, for `statx`. */
+function cPath(path: string | Buffer): Uint8Array {
+  return typeof path === "string"
+    ? Buffer.from(path + "\0", "utf8")
+    : Buffer.concat([path, Buffer.from([0])]);
+}
+
+function nodeStat(target: PreciseStatTarget): PreciseStat | null {
   let s;
   try {
     s = "fd" in target
@@ -166,7 +181,8 @@ function nodeStat(
   };
 }
 
-function pathArg(path: Buffer): string | Buffer {
+function pathArg(path: string | Buffer): string | Buffer {
+  if (typeof path === "string") return path;
   const text = path.toString("utf8");
   return Buffer.from(text, "utf8").equals(path) ? text : path;
 }

@@ -5,9 +5,7 @@
  *
  * @module
  */
-import { spawnSync } from "node:child_process";
 import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { release } from "node:os";
 import { CasherError } from "../errors/casher_error.ts";
 import { logger } from "../log/logger.ts";
 import { bytePath, displayPath } from "../path/byte_path.ts";
@@ -52,6 +50,11 @@ function attempt(
     "/dev/null",
     "/bin/true",
   ];
+  // Loaded only here: most misses reuse the remembered probe and never start strace, so
+  // they need not pay for loading `node:child_process`.
+  const { spawnSync } = process.getBuiltinModule(
+    "node:child_process",
+  ) as typeof import("node:child_process");
   const r = spawnSync(strace, args, { stdio: ["ignore", "ignore", "pipe"], timeout: 10_000 });
   const missing = (r.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
   return {
@@ -143,7 +146,7 @@ function environmentSignature(strace: string): string | null {
       st.size,
       st.mtimeMs,
       st.ino,
-      release(),
+      (process.getBuiltinModule("node:os") as typeof import("node:os")).release(),
       process.getuid?.(),
       scope,
       limits,
