@@ -127,7 +127,7 @@ async function runThroughCache(
     label: id.label,
     declaredInputs: id.inputs,
     declaredOutputs: id.outputs,
-    prefetch: argvPaths(opts.argv, { cwd: opts.cwd }),
+    prefetch: () => argvPaths(opts.argv, { cwd: opts.cwd }),
     // The command took that many bytes of its stdin file: so does the replay.
     beforeStreams: (recorded) => {
       if (recorded.kind === "exit" && recorded.stdinAdvance) advanceStdin(recorded.stdinAdvance);

@@ -171,7 +171,7 @@ async function storeExecution(
  * cost more than the command on a small compile.
  */
 function prefetchList(work: Work, candidates: readonly Entry[]): Set<BytePath> {
-  const paths = new Set<BytePath>([...work.declaredInputs, ...(work.prefetch ?? [])]);
+  const paths = new Set<BytePath>([...work.declaredInputs, ...(work.prefetch?.() ?? [])]);
   for (const entry of candidates) {
     const written = new Set<BytePath>([...entry.outputs.map((o) => o.path), ...entry.deletions]);
     if (written.size === 0) continue;

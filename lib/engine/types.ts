@@ -66,9 +66,9 @@ export interface Work {
   readonly declaredInputs: readonly BytePath[];
   /**
    * Paths that are likely inputs (e.g. named on the command line): fingerprinted before the
-   * work starts. Recorded only if the run actually reads them.
+   * work starts. Recorded only if the run actually reads them. Asked for only on a miss.
    */
-  readonly prefetch?: readonly BytePath[];
+  readonly prefetch?: () => readonly BytePath[];
   /** Paths always captured as outputs after the run, when they exist. */
   readonly declaredOutputs: readonly BytePath[];
   /** Runs the work (showing output live) and reports what happened. */
