@@ -7,11 +7,12 @@
  * every signal to its default in the children they spawn, so the job would die of the
  * hangup that `nohup` was meant to shield it from. So casher spawns the command (strace,
  * which passes the disposition on to what it traces, or the plain command) through
- * `/bin/sh -c 'trap "" HUP; exec "$@"'`, and does not forward those signals itself.
+ * `env --ignore-signal=HUP`, and does not forward those signals itself.
  *
  * @module
  */
 import { readFileSync } from "node:fs";
+import process from "node:process";
 
 /** The signals this applies to, by number (the runtimes leave their disposition alone). */
 const WATCHED: readonly [number, NodeJS.Signals][] = [
@@ -55,21 +56,43 @@ export function ignoredIn(status: string): readonly NodeJS.Signals[] {
 }
 
 /**
- * `argv` wrapped so that it starts with `signals` ignored (unchanged when there are none).
+ * `argv` wrapped so that it starts with `signals` ignored: through GNU `env
+ * --ignore-signal`, which changes nothing else (a shell's `trap` would: it drops exported
+ * bash functions and other variables whose names are not shell names, and resets `IFS`,
+ * `OPTIND`, `PWD`). Unchanged when there are none, or when this `env` lacks the option
+ * (coreutils before 9.0): the command then starts with them at their default, as before.
  *
  * @example
  * ```ts
  * import { keepIgnored } from "./ignored_signals.ts";
- * keepIgnored(["make"], ["SIGHUP"]); // ["/bin/sh", "-c", "trap '' HUP; exec \"$@\"", "sh", "make"]
+ * keepIgnored(["make"], ["SIGHUP"]); // ["/usr/bin/env", "--ignore-signal=HUP", "--", "make"]
  * ```
  */
 export function keepIgnored(
   argv: readonly string[],
   signals: readonly NodeJS.Signals[],
 ): readonly string[] {
-  if (signals.length === 0) return argv;
-  const names = signals.map((s) => s.slice(3)).join(" ");
-  return ["/bin/sh", "-c", `trap '' ${names}; exec "$@"`, "sh", ...argv];
+  if (signals.length === 0 || !envIgnores()) return argv;
+  const names = signals.map((s) => s.slice(3)).join(",");
+  return [ENV, `--ignore-signal=${names}`, "--", ...argv];
+}
+
+const ENV = "/usr/bin/env";
+let envWorks: boolean | undefined;
+
+/** Whether `env --ignore-signal` works here (probed once, only when a signal is ignored). */
+function envIgnores(): boolean {
+  if (envWorks !== undefined) return envWorks;
+  try {
+    const { spawnSync } = process.getBuiltinModule(
+      "node:child_process",
+    ) as typeof import("node:child_process");
+    envWorks = spawnSync(ENV, ["--ignore-signal=HUP", "--", "true"], { stdio: "ignore" })
+      .status === 0;
+  } catch {
+    envWorks = false;
+  }
+  return envWorks;
 }
 
 function readIgnored(): readonly NodeJS.Signals[] {

@@ -28,3 +28,19 @@ Deno.test("a wrapped command starts with the signals ignored, and only with them
   const echoed = status(keepIgnored(["printf", "%s|", "a b", "$HOME", "'"], ["SIGHUP"]));
   assert.equal(echoed, "a b|$HOME|'|");
 });
+
+Deno.test("the wrapper passes the environment on exactly: exported functions, IFS, no PWD added", () => {
+  const env: Record<string, string> = {
+    PATH: "/usr/bin:/bin",
+    "BASH_FUNC_greet%%": "() {  echo hello\n}",
+    "x.y": "dotted",
+    IFS: ":",
+    OPTIND: "7",
+  };
+  const r = spawnSync("/usr/bin/env", [], { env, encoding: "utf8" });
+  const wrapped = keepIgnored(["/usr/bin/env"], ["SIGHUP", "SIGINT"]);
+  const w = spawnSync(wrapped[0], wrapped.slice(1), { env, encoding: "utf8" });
+  assert.equal(w.stdout, r.stdout);
+  const greet = keepIgnored(["bash", "-c", "greet"], ["SIGHUP"]);
+  assert.equal(spawnSync(greet[0], greet.slice(1), { env, encoding: "utf8" }).stdout, "hello\n");
+});
