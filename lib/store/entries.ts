@@ -117,10 +117,12 @@ export class EntryTable {
     this.#addRef = lazyStatement(db, "INSERT INTO entry_blobs(entry_id, digest) VALUES (?, ?)");
     this.#hit = lazyStatement(
       db,
-      "UPDATE entries SET hits = hits + ?, last_used = ?, saved_ms = saved_ms + ? WHERE id = ?",
+      // MAX: hit-log folds apply hits later than others counted directly, never backwards.
+      "UPDATE entries SET hits = hits + ?, last_used = MAX(last_used, ?), " +
+        "saved_ms = saved_ms + ? WHERE id = ?",
     );
     this.#list = lazyStatement(db, `${SELECT_ENTRIES} ORDER BY e.id DESC`);
-    this.#exists = lazyStatement(db, "SELECT 1 AS x FROM entries WHERE id = ?");
+    this.#exists = lazyStatement(db, "SELECT 1 AS x FROM entries WHERE id = ? AND created_at = ?");
   }
 
   /** Unexpired candidates of `key`, most recent first. */
@@ -184,9 +186,12 @@ export class EntryTable {
     return Number(this.#hit().run(opts.count ?? 1, opts.now, opts.savedMs, id).changes) > 0;
   }
 
-  /** Whether entry `id` still exists. */
-  exists(id: number): boolean {
-    return this.#exists().get(id) !== undefined;
+  /**
+   * Whether `entry` still exists: the row of its id, stored at its time (SQLite may give a
+   * deleted entry's id to the next one stored).
+   */
+  exists(entry: { readonly id: number; readonly createdAt: number }): boolean {
+    return this.#exists().get(entry.id, entry.createdAt) !== undefined;
   }
 
   /** Every entry, most recent first (expired ones included). */

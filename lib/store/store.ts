@@ -352,7 +352,7 @@ export class Store {
       return { kind: "held", release: this.blobs.holdOpen(digests).release };
     } catch (e) {
       if (!isCasherError(e, "blob-missing")) throw e;
-      if (guard("look up entry", () => this.#entries.exists(entry.id))) throw e;
+      if (guard("look up entry", () => this.#entries.exists(entry))) throw e;
       return { kind: "gone" };
     }
   }
@@ -369,6 +369,7 @@ export class Store {
 
   /** Verifies every blob and repairs the index, blobs, temp and lock files. */
   async gc(opts: AtTime = {}): Promise<GcReport> {
+    this.#foldHits();
     const { gcStore } = await import("./gc.ts");
     return gcStore(this.#gcContext(opts));
   }
@@ -453,7 +454,6 @@ export class Store {
   }
 
   #gcContext(opts: AtTime): GcContext {
-    this.#foldHits();
     return {
       db: this.#db,
       tx: this.#tx,

@@ -119,12 +119,14 @@ Deno.test("storing an entry whose blob is missing raises blob-missing and stores
 Deno.test("recordHit and recordMiss update the entry and the statistics", async () => {
   await withStore(async (store) => {
     const id = store.putEntry(await draftWithBlob(store, keyOf(6), { text: "x" }));
-    store.recordHit(id, { savedMs: 40, now: 5_000_000 });
-    store.recordHit(id, { savedMs: 60, now: 6_000_000 });
+    // Hits after the store (a last use never moves back before it).
+    const t = Date.now();
+    store.recordHit(id, { savedMs: 40, now: t + 5_000_000 });
+    store.recordHit(id, { savedMs: 60, now: t + 6_000_000 });
     store.recordMiss();
     const [e] = store.candidates(keyOf(6));
     assert.equal(e.hits, 2);
-    assert.equal(e.lastUsedAt, 6_000_000);
+    assert.equal(e.lastUsedAt, t + 6_000_000);
     const s = store.stats();
     assert.deepEqual({ hits: s.hits, misses: s.misses, savedMs: s.savedMs, entries: s.entries }, {
       hits: 2,
@@ -186,8 +188,9 @@ Deno.test("a pinned entry survives removal until its lease is released", async (
 Deno.test("completeHit counts are written together at flush, with the pin kept until then", async () => {
   await withStore(async (store) => {
     const id = store.putEntry(await draftWithBlob(store, keyOf(12), { text: "x" }));
+    const at = Date.now() + 7_000_000;
     for (let i = 0; i < 3; i++) {
-      store.completeHit(store.pin(id), id, { savedMs: 10, now: 7_000_000 });
+      store.completeHit(store.pin(id), id, { savedMs: 10, now: at });
     }
     assert.equal(store.stats().hits, 0, "not written yet");
     store.clear();
@@ -199,7 +202,7 @@ Deno.test("completeHit counts are written together at flush, with the pin kept u
     store.flushHits();
     const [e] = store.candidates(keyOf(12));
     assert.equal(e.hits, 3);
-    assert.equal(e.lastUsedAt, 7_000_000);
+    assert.equal(e.lastUsedAt, at);
     assert.equal(store.stats().savedMs, 30);
     store.clear();
     assert.equal(store.candidates(keyOf(12)).length, 0, "the lease was released by the flush");

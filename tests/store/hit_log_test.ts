@@ -98,3 +98,17 @@ Deno.test("a hit that makes the log longer than 1 MiB folds it: a cache that onl
     }
   });
 });
+
+Deno.test("a fold never moves an entry's last use back; verify leaves the hit log alone", async () => {
+  await withStore(async (store) => {
+    const id = store.putEntry(await draftWithBlob(store, keyOf(1), { text: "out" }));
+    const now = Date.now();
+    store.recordHit(id, { savedMs: 1, now: now + 60_000 }); // counted in the index directly
+    appendFileSync(store.layout.hitLogPath, `${id} 1 1 ${now}\n`); // an older logged hit
+    await store.verify();
+    assert.ok(existsSync(store.layout.hitLogPath), "verify changes nothing");
+    const entry = store.listEntries().find((e) => e.id === id)!;
+    assert.equal(entry.hits, 2);
+    assert.equal(entry.lastUsedAt, now + 60_000);
+  });
+});
