@@ -343,7 +343,8 @@ export class Store {
    * (see {@link BlobStore.holdOpen}): unlike {@link Store.pin}, this writes nothing. `gone`
    * when a blob is missing because the entry was removed meanwhile (a damaged entry, whose
    * row is still there, throws `blob-missing`); `too-many` when it references more blobs
-   * than are worth holding open at once: {@link Store.pin} it instead.
+   * than are worth holding open at once, or the process is out of descriptors:
+   * {@link Store.pin} it instead.
    */
   holdBlobs(entry: Entry): HeldBlobs {
     const digests = [...referencedBlobs(entry).keys()];
@@ -351,6 +352,10 @@ export class Store {
     try {
       return { kind: "held", release: this.blobs.holdOpen(digests).release };
     } catch (e) {
+      // Out of descriptors (many replays at once in one process): a lease holds nothing open.
+      if (isCasherError(e, "cache-unavailable") && outOfDescriptors(e.cause)) {
+        return { kind: "too-many" };
+      }
       if (!isCasherError(e, "blob-missing")) throw e;
       if (guard("look up entry", () => this.#entries.exists(entry))) throw e;
       return { kind: "gone" };
@@ -466,6 +471,11 @@ export class Store {
       tmpMaxAgeMs: this.#opts.tmpMaxAgeMs,
     };
   }
+}
+
+function outOfDescriptors(cause: unknown): boolean {
+  const code = (cause as { code?: string } | undefined)?.code;
+  return code === "EMFILE" || code === "ENFILE";
 }
 
 function guard<T>(what: string, fn: () => T): T {

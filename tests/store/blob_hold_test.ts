@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
-import { isCasherError } from "../../lib/errors/casher_error.ts";
+import { CasherError, isCasherError } from "../../lib/errors/casher_error.ts";
 import { draftWithBlob, keyOf, withStore } from "./_helpers.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -69,5 +69,20 @@ Deno.test("holdBlobs tells a removed entry (gone) from a damaged one (blob-missi
     });
     store.removeEntries({ key: keyOf(1) });
     assert.deepEqual(store.holdBlobs(entry), { kind: "gone" });
+  });
+});
+
+Deno.test("out of descriptors, holdBlobs asks for a lease instead of failing the hit", async () => {
+  await withStore(async (store) => {
+    store.putEntry(await draftWithBlob(store, keyOf(2), { text: "out" }));
+    const entry = store.candidates(keyOf(2))[0];
+    const emfile = Object.assign(new Error("EMFILE: too many open files"), { code: "EMFILE" });
+    store.blobs.holdOpen = () => {
+      throw new CasherError("cache-unavailable", "Cannot open blob", { cause: emfile });
+    };
+    assert.deepEqual(store.holdBlobs(entry), { kind: "too-many" });
+    const pin = store.pin(entry.id);
+    assert.equal(pin.kind, "pinned");
+    if (pin.kind === "pinned") pin.release();
   });
 });
