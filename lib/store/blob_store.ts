@@ -53,6 +53,11 @@ export interface BlobInfo {
 
 const DIGEST_RE = /^[0-9a-f]{32}$/;
 const NO_SINK: BlobSink = { size() {}, piece() {} };
+const NO_READER = { fd: -1, close: () => {} };
+
+type Held =
+  | { readonly kind: "fd"; readonly fd: number; holds: number }
+  | { readonly kind: "bytes"; readonly bytes: Uint8Array; holds: number };
 
 /**
  * Blobs held open by {@link BlobStore.holdOpen}; `release()` closes them (idempotent).
@@ -84,8 +89,11 @@ export class BlobStore {
   readonly #recent = new Map<string, Uint8Array>();
   #recentBytes = 0;
   readonly #layout: Layout;
-  /** Blobs held open by {@link BlobStore.holdOpen}, with how many holds share each. */
-  readonly #held = new Map<string, { fd: number; holds: number }>();
+  /**
+   * Blobs held by {@link BlobStore.holdOpen}, with how many holds share each: an open
+   * descriptor, or the verified bytes this process already has in memory.
+   */
+  readonly #held = new Map<string, Held>();
 
   /** A store over `layout` (create it with `ensureLayout`). */
   constructor(layout: Layout) {
@@ -147,6 +155,8 @@ export class BlobStore {
       this.#recent.set(digest, known);
       return known.slice();
     }
+    const held = this.#held.get(digest);
+    if (held?.kind === "bytes") return held.bytes.slice();
     const { fd, close } = this.#reader(digest);
     let out = new Uint8Array(0);
     let at = 0;
@@ -178,14 +188,17 @@ export class BlobStore {
    */
   async restoreTo(digest: string, dest: BytePath, opts: { mode: number }): Promise<void> {
     assertReachablePath(dest, "restore");
-    const { fd, close } = this.#reader(digest);
+    const held = this.#held.get(digest);
+    const { fd, close } = held?.kind === "bytes" ? NO_READER : this.#reader(digest);
     let out: number | null = null;
     try {
       const flags = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY |
         constants.O_NOFOLLOW;
       const target = out = openSync(fsPath(dest), flags, opts.mode & 0o7777);
       fchmodSync(target, opts.mode & 0o7777);
-      await pumpBlob(fd, digest, { sink: { size() {}, piece: (p) => writeAll(target, p) } });
+      // Bytes this process verified when it read them need no second read.
+      if (held?.kind === "bytes") writeAll(target, held.bytes);
+      else await pumpBlob(fd, digest, { sink: { size() {}, piece: (p) => writeAll(target, p) } });
       closeSync(target);
     } catch (e) {
       if (out !== null) {
@@ -203,6 +216,8 @@ export class BlobStore {
    * Opens the blobs of `digests` now and keeps them open until `release()`. Reads of them
    * meanwhile use these descriptors, so nothing that deletes blob files (eviction, `rm`,
    * `clear`; all unlink) can take them away from a replay: an open file outlives its name.
+   * A blob this process has already read and verified is held as those bytes instead, with
+   * no descriptor (an in-process `cached()` hit then opens nothing).
    * This is how a hit protects what it replays without writing a lease to the index.
    * Throws `blob-missing`, with nothing left open, when one of them is already gone.
    *
@@ -221,8 +236,12 @@ export class BlobStore {
     try {
       for (const digest of new Set(digests)) {
         const held = this.#held.get(digest);
+        const known = this.#recent.get(digest);
         if (held !== undefined) held.holds++;
-        else this.#held.set(digest, { fd: this.#openBlob(digest), holds: 1 });
+        // In memory and verified already: holding the bytes costs no descriptor.
+        else if (known !== undefined) {
+          this.#held.set(digest, { kind: "bytes", bytes: known, holds: 1 });
+        } else this.#held.set(digest, { kind: "fd", fd: this.#openBlob(digest), holds: 1 });
         taken.push(digest);
       }
     } catch (e) {
@@ -314,7 +333,7 @@ export class BlobStore {
   /** A descriptor to read `digest` from: a held one (left open), or a fresh one. */
   #reader(digest: string): { fd: number; close: () => void } {
     const held = this.#held.get(digest);
-    if (held !== undefined) return { fd: held.fd, close: () => {} };
+    if (held?.kind === "fd") return { fd: held.fd, close: () => {} };
     const fd = this.#openBlob(digest);
     return { fd, close: () => closeSync(fd) };
   }
@@ -324,7 +343,7 @@ export class BlobStore {
       const held = this.#held.get(digest);
       if (held === undefined || --held.holds > 0) continue;
       this.#held.delete(digest);
-      closeSync(held.fd);
+      if (held.kind === "fd") closeSync(held.fd);
     }
   }
 

@@ -86,3 +86,19 @@ Deno.test("out of descriptors, holdBlobs asks for a lease instead of failing the
     if (pin.kind === "pinned") pin.release();
   });
 });
+
+Deno.test("a blob already verified in memory is held as bytes: no descriptor, still restorable", async () => {
+  await withStore(async (store, dir) => {
+    const a = await store.blobs.putBytes(bytes("small value"));
+    await store.blobs.readBytes(a.digest); // now verified and kept in memory
+    const openFds = () => openUnder(store.layout.blobsDir);
+    const before = openFds();
+    const hold = store.blobs.holdOpen([a.digest]);
+    assert.equal(openFds(), before, "no descriptor for a blob held in memory");
+    store.blobs.remove(a.digest);
+    assert.deepEqual(await store.blobs.readBytes(a.digest), bytes("small value"));
+    await store.blobs.restoreTo(a.digest, join(dir, "out"), { mode: 0o600 });
+    assert.equal(readFileSync(join(dir, "out"), "utf8"), "small value");
+    hold.release();
+  });
+});
