@@ -145,27 +145,37 @@ Deno.test('an absent input matches only for the same errno: ENOENT ("") or ENOTD
   });
 });
 
+/** `input` with the stat fingerprint `path` has now (as a store records it). */
+function withStatOf(input: RecordedInput, path: string): RecordedInput {
+  const st = statSync(path);
+  return {
+    ...input,
+    stat: [st.dev, st.ino, st.size, Math.floor(st.mtimeMs), Math.floor(st.ctimeMs / 1000)],
+  };
+}
+
+/** A memo holding nothing, counting how often validation asks it. */
+function emptyMemo(): StatMemo & { readonly queries: number } {
+  const counter = { queries: 0 };
+  return Object.assign(counter, {
+    getMany: () => (counter.queries++, new Map()),
+    putMany: () => {},
+  }) as unknown as StatMemo & { readonly queries: number };
+}
+
 Deno.test("an input carrying its recorded fingerprint is checked with one stat: no memo query, no hash", async () => {
   await withTempDir(async (dir) => {
     const path = join(dir, "a");
     const input = await fileInput(path, "AAAA");
     const past = new Date(Date.now() - 10_000);
     utimesSync(path, past, past);
-    const st = statSync(path);
-    const withFp: RecordedInput = {
-      ...input,
-      stat: [st.dev, st.ino, st.size, Math.floor(st.mtimeMs), Math.floor(st.ctimeMs / 1000)],
-    };
-    let queries = 0;
-    const memo = {
-      getMany: () => (queries++, new Map()),
-      putMany: () => {},
-    } as unknown as StatMemo;
+    const withFp = withStatOf(input, path);
+    const memo = emptyMemo();
     const hasher = countingHasher();
     // "now" is 3 s after the ctime (which cannot be set back): the file is not racy.
     const now = Date.now() + 3000;
     assert.equal(await validateInputs([withFp], { memo, hasher, now }), null);
-    assert.equal(queries, 0);
+    assert.equal(memo.queries, 0);
     assert.equal(hasher.files, 0);
     // mtime put back: the size still moves the fingerprint. (A same-size rewrite within the
     // ctime's second is what the racy rule is for: no fingerprint is recorded for a file
@@ -176,7 +186,7 @@ Deno.test("an input carrying its recorded fingerprint is checked with one stat: 
       kind: "changed",
       input: withFp,
     });
-    assert.equal(queries, 1, "the memo is asked once the fingerprint does not settle it");
+    assert.equal(memo.queries, 1, "the memo is asked once the fingerprint does not settle it");
     assert.equal(hasher.files, 1);
   });
 });
@@ -185,16 +195,9 @@ Deno.test("a recorded fingerprint that is racy at `now` is not trusted: the cont
   await withTempDir(async (dir) => {
     const path = join(dir, "a");
     const input = await fileInput(path, "AAAA");
-    const st = statSync(path); // ctime: this very second
-    const withFp: RecordedInput = {
-      ...input,
-      stat: [st.dev, st.ino, st.size, Math.floor(st.mtimeMs), Math.floor(st.ctimeMs / 1000)],
-    };
-    let queries = 0;
-    const memo = {
-      getMany: () => (queries++, new Map()),
-      putMany: () => {},
-    } as unknown as StatMemo;
+    const st = statSync(path);
+    const withFp = withStatOf(input, path); // ctime: this very second
+    const memo = emptyMemo();
     const hasher = countingHasher();
     assert.equal(await validateInputs([withFp], { memo, hasher, now: Date.now() }), null);
     assert.equal(hasher.files, 1, "hashed, although every stat field matches");
