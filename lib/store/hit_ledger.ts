@@ -5,10 +5,12 @@
  * A write transaction costs more than the rest of an in-process hit, and a busy
  * `cached()` function hits thousands of times a second. So a process re-pinning an entry
  * it already holds shares that lease, and `complete()` only queues the hit: counts and
- * lease releases are written in one transaction within {@link HIT_FLUSH_MS}, at
- * `flush()` (the store's `close()`), or when the process exits. A crash loses at most the
- * queued counts (statistics and LRU order, never a result) and leaves leases that expire
- * on their own.
+ * lease releases are written together within {@link HIT_FLUSH_MS}, at `flush()` (the
+ * store's `close()`), or when the process exits. The port decides how: counts alone go to
+ * the hit log (`hit_log.ts`, no transaction); with lease releases or memo rows, one
+ * transaction. A crash loses at most the queued counts (statistics and LRU order, never a
+ * result) and leaves leases that expire on their own. (Most replays take no lease at all:
+ * they hold their blobs open, see `Store.holdBlobs`.)
  *
  * @module
  */
