@@ -12,9 +12,10 @@
  *
  * @module
  */
-import { accessSync, closeSync, constants, openSync, readSync, statSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 import type { Buffer } from "node:buffer";
-import { join, resolve } from "node:path";
+import { bytePath, displayPath, fsPath } from "../path/byte_path.ts";
+import { lookupCommand } from "./path_lookup.ts";
 
 /** The shell POSIX names for the fallback. */
 const SHELL = "/bin/sh";
@@ -22,8 +23,9 @@ const HEAD_BYTES = 256;
 
 /**
  * `argv` as it should be spawned: unchanged, or `["/bin/sh", <script path>, ...args]` when
- * `argv[0]` names (directly, or through `PATH` when it has no `/`) a script the kernel
- * cannot execute.
+ * `argv[0]` names (directly, or through `PATH` when it has no `/`, found as the tracer
+ * finds it: `path_lookup.ts`) a script the kernel cannot execute. The script's path is
+ * absolute, as a traced command's `argv[0]` is.
  *
  * @example
  * ```ts
@@ -35,39 +37,11 @@ export function withShellFallback(
   argv: readonly string[],
   opts: { readonly cwd: string; readonly env: Readonly<Record<string, string | undefined>> },
 ): readonly string[] {
-  if (argv.length === 0) return argv;
-  const path = locate(argv[0], opts);
-  if (path === null || !needsShell(resolve(opts.cwd, path))) return argv;
-  return [SHELL, path, ...argv.slice(1)];
-}
-
-/**
- * The file `execvp` would run for `name`, spelled as it passes it to the shell (`$0`):
- * `name` itself when it holds a `/`, else `<PATH entry>/name` for the first entry holding
- * an executable file of that name (whatever its format). `null` when there is none.
- */
-function locate(
-  name: string,
-  opts: { readonly cwd: string; readonly env: Readonly<Record<string, string | undefined>> },
-): string | null {
-  if (name === "") return null;
-  if (name.includes("/")) return executable(name, opts) ? name : null;
-  for (const dir of (opts.env.PATH ?? "/usr/local/bin:/usr/bin:/bin").split(":")) {
-    const path = dir === "" ? name : join(dir, name);
-    if (executable(path, opts)) return path;
-  }
-  return null;
-}
-
-function executable(path: string, opts: { readonly cwd: string }): boolean {
-  const at = resolve(opts.cwd, path);
-  try {
-    if (!statSync(at).isFile()) return false;
-    accessSync(at, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
+  if (argv.length === 0 || argv[0] === "") return argv;
+  const env = opts.env as Readonly<Record<string, string>>;
+  const found = lookupCommand(bytePath(argv[0]), { cwd: bytePath(opts.cwd), env });
+  if (found.kind !== "found" || !needsShell(fsPath(found.path))) return argv;
+  return [SHELL, displayPath(found.path), ...argv.slice(1)];
 }
 
 /**

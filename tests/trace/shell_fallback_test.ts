@@ -23,10 +23,10 @@ Deno.test("a script without #! runs with /bin/sh, found by path or through PATH"
   withDir((dir) => {
     file(join(dir, "plain"), "echo hi\n");
     const env = { PATH: `/nonexistent:${dir}:/usr/bin` };
-    // $0 is the name as given, as execvp passes it.
+    // $0 is the script's absolute path, as a traced command's argv[0] is.
     assert.deepEqual(withShellFallback(["./plain", "a b"], { cwd: dir, env }), [
       "/bin/sh",
-      "./plain",
+      join(dir, "plain"),
       "a b",
     ]);
     assert.deepEqual(withShellFallback(["plain"], { cwd: "/", env }), [
@@ -38,7 +38,7 @@ Deno.test("a script without #! runs with /bin/sh, found by path or through PATH"
     file(join(dir, "sub", "tool"), "true\n");
     assert.deepEqual(withShellFallback(["tool"], { cwd: join(dir, "sub"), env: { PATH: ":" } }), [
       "/bin/sh",
-      "tool",
+      join(dir, "sub", "tool"),
     ]);
     // The first executable on PATH is the one execvp runs, even when a later one would
     // need the shell.
