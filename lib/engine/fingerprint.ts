@@ -15,7 +15,7 @@
 import { closeSync, constants, lstatSync, openSync, readSync } from "node:fs";
 import { digestBytes, digestFile } from "../hash/digest.ts";
 import { type BytePath, fsPath } from "../path/byte_path.ts";
-import { fingerprintOf, fsArg, RACY_MS, stampFingerprint } from "../store/fingerprint.ts";
+import { fsArg, isRacy, stampFingerprint, statFingerprint } from "../store/fingerprint.ts";
 import { hasPreciseCtime, type PreciseStat, preciseStat } from "../runtime/mod.ts";
 
 /** Slack below the run's start time within which a ctime counts as "during the run". */
@@ -170,7 +170,7 @@ export async function fingerprint(
  * The memo's digest for the regular file `path` as `stamp` describes it, when the memo may
  * stand for its content: the same rule as a hit's (and `digestPath`'s) memo use. The
  * fingerprint is taken from this very stamp, so no hashing window needs guarding, and the
- * object did not change within {@link RACY_MS} of now, so a change since the memo row was
+ * object did not change within the racy window (`RACY_MS`) of now, so a change since the memo row was
  * written would have moved the fingerprint. The caller still checks ctime against the run
  * and compares the stamp again after the run.
  */
@@ -178,11 +178,10 @@ function memoDigestOf(
   path: BytePath,
   { stamp: st, memo }: { readonly stamp: StatStamp; readonly memo: MemoLookup },
 ): string | null {
-  const { stat, changedMs } = stampFingerprint(st);
-  if (changedMs > Date.now() - RACY_MS) return null;
-  const [dev, ino, size, mtimeMs, ctimeS] = stat;
+  const fields = stampFingerprint(st);
+  if (isRacy(fields, Date.now())) return null;
   try {
-    return memo(path, fingerprintOf({ dev, ino, size, mtimeMs, ctimeS }));
+    return memo(path, statFingerprint(fields.stat));
   } catch {
     return null; // an unreadable memo only costs the hashing
   }

@@ -130,6 +130,20 @@ export function fingerprintOf(
 }
 
 /**
+ * The fingerprint of recorded stat fields (an input's `stat`): the memo's key for them.
+ *
+ * @example
+ * ```ts
+ * import { statFingerprint } from "./fingerprint.ts";
+ * statFingerprint([2049, 12, 3, 1700000000123, 1700000000]); // "2049:12:3:1700000000123:1700000000"
+ * ```
+ */
+export function statFingerprint(stat: InputStat): string {
+  const [dev, ino, size, mtimeMs, ctimeS] = stat;
+  return fingerprintOf({ dev, ino, size, mtimeMs, ctimeS });
+}
+
+/**
  * The fingerprint fields of a nanosecond stamp (the one a digest was vouched for with), and
  * when the object last changed (ms), for the racy rule.
  *
@@ -172,10 +186,9 @@ export function settledBefore(stat: InputStat, settled: number): boolean {
  * @example
  * ```ts
  * import { isRacy } from "./fingerprint.ts";
- * isRacy({ fp: "", isFile: true, isDirectory: false, mode: 0o100644, changedMs: 10_000 }, 11_000);
- * // true
+ * isRacy({ changedMs: 10_000 }, 11_000); // true
  * ```
  */
-export function isRacy(info: StatInfo, now: number): boolean {
+export function isRacy(info: Pick<StatInfo, "changedMs">, now: number): boolean {
   return info.changedMs > now - RACY_MS;
 }

@@ -14,7 +14,7 @@ import { isCasherError } from "../errors/casher_error.ts";
 import { BlobStore } from "./blob_store.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { type PathState, resolvePath } from "./digest_path.ts";
-import { fingerprintOf, isRacy, statPath } from "./fingerprint.ts";
+import { isRacy, statFingerprint, statPath } from "./fingerprint.ts";
 import { type EntryFilter, EntryTable } from "./entries.ts";
 import { EVICT_BATCH, type EvictionResult, Evictor } from "./eviction.ts";
 import type { GcContext, GcReport } from "./gc.ts";
@@ -214,17 +214,9 @@ export class Store {
     });
     this.#putMemo(
       draft.inputs.flatMap((i) =>
-        i.stat === undefined || i.kind === "absent" || i.kind === "meta" ? [] : [{
-          path: i.path,
-          fp: fingerprintOf({
-            dev: i.stat[0],
-            ino: i.stat[1],
-            size: i.stat[2],
-            mtimeMs: i.stat[3],
-            ctimeS: i.stat[4],
-          }),
-          digest: i.digest,
-        }]
+        i.stat === undefined || i.kind === "absent" || i.kind === "meta"
+          ? []
+          : [{ path: i.path, fp: statFingerprint(i.stat), digest: i.digest }]
       ),
     );
     try {
