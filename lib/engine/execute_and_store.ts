@@ -52,7 +52,7 @@ export async function executeAndStore(
   const t0 = performance.now();
   // Work that does not depend on the run's result is done while the command runs (a timer
   // fires only once the run's start is done and casher waits on it), not after it: the miss
-  // is counted, and the content hasher that storing needs loads its WASM.
+  // is counted, and the content hasher and blob writer that storing needs are loaded.
   let counted = false;
   const whileRunning = setTimeout(() => {
     counted = true;
@@ -61,10 +61,8 @@ export async function executeAndStore(
     // the trace's sight: fingerprinted now, under the same rule as any read the trace
     // reports during the run, instead of from scratch after it.
     for (const path of likelyExecs(candidates, prefetch)) recorder.onFirstRead(path);
-  }, 0);
-  setTimeout(() => {
     import("../hash/digest.ts").then((d) => d.digestBytes(new Uint8Array(0))).catch(() => {});
-    import("../store/_blob_write.ts").catch(() => {}); // the blob writer, likewise
+    import("../store/_blob_write.ts").catch(() => {});
   }, 0);
   let exec: Execution;
   try {

@@ -199,14 +199,14 @@ export class Store {
 
   /**
    * Stores a candidate (its blobs must already be in {@link blobs}) in one transaction,
-   * then evicts a bounded number of entries if the cache is over budget. Returns its id.
+   * then evicts a bounded number of entries if the cache is over budget (folding the hit
+   * log first, for the LRU order). Returns its id.
    * An input recorded with its stat fields also becomes a digest memo row (the fields were
    * old when recorded, as the memo requires), so a later miss of any key hashes it only if
    * it changed.
    */
   putEntry(draft: EntryDraft): number {
     const now = this.#clock.now();
-    this.#foldHits();
     const id = this.#entries.put(draft, {
       now,
       maxCandidates: this.#opts.maxCandidates,
