@@ -9,8 +9,6 @@ import type { DatabaseSync } from "node:sqlite";
 import { logger } from "../log/logger.ts";
 import type { BytePath } from "../path/byte_path.ts";
 import { indexError, Tx } from "./_tx.ts";
-import { referencedBlobs } from "./_entry_codec.ts";
-import { isCasherError } from "../errors/casher_error.ts";
 import { BlobStore } from "./blob_store.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { type PathState, resolvePath } from "./digest_path.ts";
@@ -22,7 +20,8 @@ import { type Hasher, lazyHasher } from "./hasher.ts";
 import type { KeyLockResult } from "./key_lock.ts";
 import { ensureLayout, type Layout } from "./layout.ts";
 import { HitLedger } from "./hit_ledger.ts";
-import { appendHits, takeHits } from "./hit_log.ts";
+import { HitTally } from "./hit_tally.ts";
+import { type HeldBlobs, holdEntryBlobs } from "./replay_hold.ts";
 import { DEFAULT_LEASE_MS, Leases, type Pin } from "./leases.ts";
 import { openIndexDb } from "./schema.ts";
 import { StatMemo } from "./stat_memo.ts";
@@ -31,26 +30,6 @@ import type { Entry, EntryDraft, InputKind, InputMismatch, RecordedInput } from 
 import { validateInputs } from "./validate.ts";
 
 const log = logger("store");
-
-/** A hit log longer than this is folded into the index by the hit that makes it so. */
-const HIT_LOG_FOLD_BYTES = 1 << 20;
-
-/** Blobs a replay holds open at most; an entry with more is pinned with a lease instead. */
-const HOLD_OPEN_MAX = 64;
-
-/**
- * What {@link Store.holdBlobs} did.
- *
- * @example
- * ```ts ignore
- * const held = store.holdBlobs(entry);
- * if (held.kind === "held") held.release();
- * ```
- */
-export type HeldBlobs =
-  | { readonly kind: "held"; release(): void }
-  | { readonly kind: "gone" }
-  | { readonly kind: "too-many" };
 
 /**
  * Options of {@link openStore}.
@@ -140,6 +119,7 @@ export class Store {
   readonly #leases: Leases;
   #evictorInstance: Evictor | null = null;
   readonly #hits: HitLedger;
+  readonly #tally: HitTally;
   readonly #clock: Clock;
   readonly #hasher: Hasher;
   readonly #opts: Required<Omit<StoreOptions, "clock" | "hasher">>;
@@ -165,26 +145,17 @@ export class Store {
       this.#memo = new StatMemo(db, this.#tx);
       this.#counters = new Counters(db);
       this.#leases = new Leases(db);
+      this.#tally = new HitTally(layout.hitLogPath, {
+        tx: this.#tx,
+        entries: this.#entries,
+        counters: this.#counters,
+        memo: this.#memo,
+        isOpen: () => this.#db.isOpen,
+      });
       this.#hits = new HitLedger({
         lease: (id, { now }) =>
           guard("pin entry", () => this.#leases.pin(id, { now, ttlMs: this.#opts.leaseMs })),
-        write: ({ releases, hits, memo }) => {
-          if (!this.#db.isOpen) return;
-          // Counts alone need no transaction: appended to the hit log, folded in later.
-          if (releases.length === 0 && memo.length === 0 && this.#logHits(hits)) return;
-          try {
-            this.#tx.run("record hits", () => {
-              for (const pin of releases) if (pin.kind === "pinned") pin.release();
-              for (const [id, h] of hits) {
-                this.#entries.recordHit(id, { count: h.count, savedMs: h.savedMs, now: h.now });
-              }
-              this.#memo.putInTransaction(memo);
-            });
-          } catch (e) {
-            // Statistics and LRU order only: losing them changes no result.
-            log.debug("hit counts not recorded: {error}", { error: String(e) });
-          }
-        },
+        write: (batch) => this.#tally.write(batch),
       });
     } catch (cause) {
       db.close();
@@ -279,19 +250,19 @@ export class Store {
 
   /** Hits, misses, entries, stored bytes and time saved. */
   stats(): StoreStats {
-    this.#foldHits();
+    this.#tally.fold();
     return guard("read stats", () => this.#counters.read());
   }
 
   /** Every entry, most recent first. */
   listEntries(): Entry[] {
-    this.#foldHits();
+    this.#tally.fold();
     return guard("list entries", () => this.#entries.list());
   }
 
   /** Removes matching entries (all when `filter` is empty) and their unshared blobs. */
   removeEntries(filter: EntryFilter, opts: AtTime = {}): number {
-    this.#foldHits();
+    this.#tally.fold();
     const n = this.#entries.remove(filter, this.#now(opts));
     while (this.#evictor.sweep(1000) > 0) { /* drain */ }
     return n;
@@ -332,31 +303,19 @@ export class Store {
 
   /**
    * Protects the blobs `entry` references from deletion for a replay by holding them open
-   * (see {@link BlobStore.holdOpen}): unlike {@link Store.pin}, this writes nothing. `gone`
-   * when a blob is missing because the entry was removed meanwhile (a damaged entry, whose
-   * row is still there, throws `blob-missing`); `too-many` when it references more blobs
-   * than are worth holding open at once, or the process is out of descriptors:
-   * {@link Store.pin} it instead.
+   * (see `replay_hold.ts`): unlike {@link Store.pin}, this writes nothing. On `too-many`,
+   * {@link Store.pin} the entry instead.
    */
   holdBlobs(entry: Entry): HeldBlobs {
-    const digests = [...referencedBlobs(entry).keys()];
-    if (digests.length > HOLD_OPEN_MAX) return { kind: "too-many" };
-    try {
-      return { kind: "held", release: this.blobs.holdOpen(digests).release };
-    } catch (e) {
-      // Out of descriptors (many replays at once in one process): a lease holds nothing open.
-      if (isCasherError(e, "cache-unavailable") && outOfDescriptors(e.cause)) {
-        return { kind: "too-many" };
-      }
-      if (!isCasherError(e, "blob-missing")) throw e;
-      if (guard("look up entry", () => this.#entries.exists(entry))) throw e;
-      return { kind: "gone" };
-    }
+    return holdEntryBlobs(entry, {
+      blobs: this.blobs,
+      exists: (e) => guard("look up entry", () => this.#entries.exists(e)),
+    });
   }
 
   /** Runs one bounded eviction step (also done after every store). */
   evict(opts: AtTime = {}): EvictionResult {
-    this.#foldHits();
+    this.#tally.fold();
     return this.#evictor.evict({
       now: this.#now(opts),
       maxBytes: this.#opts.maxCacheBytes,
@@ -366,7 +325,7 @@ export class Store {
 
   /** Verifies every blob and repairs the index, blobs, temp and lock files. */
   async gc(opts: AtTime = {}): Promise<GcReport> {
-    this.#foldHits();
+    this.#tally.fold();
     const { gcStore } = await import("./gc.ts");
     return gcStore(this.#gcContext(opts));
   }
@@ -387,46 +346,6 @@ export class Store {
   close(): void {
     this.flushHits();
     if (this.#db.isOpen) this.#db.close();
-  }
-
-  /** Appends counted hits to the hit log; false when it cannot be written (use the index). */
-  #logHits(hits: readonly [number, { count: number; savedMs: number; now: number }][]): boolean {
-    let size: number;
-    try {
-      size = appendHits(this.layout.hitLogPath, hits.map(([entryId, h]) => ({ entryId, ...h })));
-    } catch (e) {
-      log.debug("hit log not written ({error}); counting in the index", { error: String(e) });
-      return false;
-    }
-    // A cache that only ever hits would grow its log without end: fold it once it is long
-    // (once in some 40,000 hits).
-    if (size > HIT_LOG_FOLD_BYTES) this.#foldHits();
-    return true;
-  }
-
-  /** Applies the hit log to the index (before anything reads or changes the counts). */
-  #foldHits(): void {
-    if (!this.#db.isOpen) return;
-    let taken;
-    try {
-      taken = takeHits(this.layout.hitLogPath);
-    } catch (e) {
-      log.debug("hit log not read: {error}", { error: String(e) });
-      return;
-    }
-    if (taken.skipped > 0) log.debug("hit log: {n} torn lines skipped", { n: taken.skipped });
-    if (taken.hits.length === 0) return taken.done();
-    try {
-      this.#tx.run("fold hit log", () => {
-        for (const h of taken.hits) {
-          if (!this.#entries.recordHit(h.entryId, h)) this.#counters.addHits(h.count, h.savedMs);
-        }
-      });
-      taken.done();
-    } catch (e) {
-      // Left in its fold file: applied by a later fold once this process has exited.
-      log.debug("hit log not folded: {error}", { error: String(e) });
-    }
   }
 
   #putMemo(writes: readonly { path: BytePath; fp: string; digest: string }[]): void {
@@ -463,11 +382,6 @@ export class Store {
       tmpMaxAgeMs: this.#opts.tmpMaxAgeMs,
     };
   }
-}
-
-function outOfDescriptors(cause: unknown): boolean {
-  const code = (cause as { code?: string } | undefined)?.code;
-  return code === "EMFILE" || code === "ENFILE";
 }
 
 function guard<T>(what: string, fn: () => T): T {
