@@ -16,6 +16,8 @@
  *
  * @module
  */
+import { type BlobHold, BlobHolds } from "./_blob_holds.ts";
+export type { BlobHold } from "./_blob_holds.ts";
 import {
   closeSync,
   constants,
@@ -55,23 +57,6 @@ const DIGEST_RE = /^[0-9a-f]{32}$/;
 const NO_SINK: BlobSink = { size() {}, piece() {} };
 const NO_READER = { fd: -1, close: () => {} };
 
-type Held =
-  | { readonly kind: "fd"; readonly fd: number; holds: number }
-  | { readonly kind: "bytes"; readonly bytes: Uint8Array; holds: number };
-
-/**
- * Blobs held open by {@link BlobStore.holdOpen}; `release()` closes them (idempotent).
- *
- * @example
- * ```ts ignore
- * const hold: BlobHold = blobs.holdOpen([digest]);
- * hold.release();
- * ```
- */
-export interface BlobHold {
-  release(): void;
-}
-
 /**
  * The blob store of one cache layout.
  *
@@ -89,11 +74,8 @@ export class BlobStore {
   readonly #recent = new Map<string, Uint8Array>();
   #recentBytes = 0;
   readonly #layout: Layout;
-  /**
-   * Blobs held by {@link BlobStore.holdOpen}, with how many holds share each: an open
-   * descriptor, or the verified bytes this process already has in memory.
-   */
-  readonly #held = new Map<string, Held>();
+  /** Blobs held by {@link BlobStore.holdOpen}. */
+  readonly #holds = new BlobHolds();
 
   /** A store over `layout` (create it with `ensureLayout`). */
   constructor(layout: Layout) {
@@ -155,8 +137,8 @@ export class BlobStore {
       this.#recent.set(digest, known);
       return known.slice();
     }
-    const held = this.#held.get(digest);
-    if (held?.kind === "bytes") return held.bytes.slice();
+    const held = this.#holds.bytes(digest);
+    if (held !== undefined) return held.slice();
     const { fd, close } = this.#reader(digest);
     let out = new Uint8Array(0);
     let at = 0;
@@ -188,8 +170,8 @@ export class BlobStore {
    */
   async restoreTo(digest: string, dest: BytePath, opts: { mode: number }): Promise<void> {
     assertReachablePath(dest, "restore");
-    const held = this.#held.get(digest);
-    const { fd, close } = held?.kind === "bytes" ? NO_READER : this.#reader(digest);
+    const held = this.#holds.bytes(digest);
+    const { fd, close } = held !== undefined ? NO_READER : this.#reader(digest);
     let out: number | null = null;
     try {
       const flags = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY |
@@ -197,7 +179,7 @@ export class BlobStore {
       const target = out = openSync(fsPath(dest), flags, opts.mode & 0o7777);
       fchmodSync(target, opts.mode & 0o7777);
       // Bytes this process verified when it read them need no second read.
-      if (held?.kind === "bytes") writeAll(target, held.bytes);
+      if (held !== undefined) writeAll(target, held);
       else await pumpBlob(fd, digest, { sink: { size() {}, piece: (p) => writeAll(target, p) } });
       closeSync(target);
     } catch (e) {
@@ -232,30 +214,10 @@ export class BlobStore {
    * ```
    */
   holdOpen(digests: Iterable<string>): BlobHold {
-    const taken: string[] = [];
-    try {
-      for (const digest of new Set(digests)) {
-        const held = this.#held.get(digest);
-        const known = this.#recent.get(digest);
-        if (held !== undefined) held.holds++;
-        // In memory and verified already: holding the bytes costs no descriptor.
-        else if (known !== undefined) {
-          this.#held.set(digest, { kind: "bytes", bytes: known, holds: 1 });
-        } else this.#held.set(digest, { kind: "fd", fd: this.#openBlob(digest), holds: 1 });
-        taken.push(digest);
-      }
-    } catch (e) {
-      this.#letGo(taken);
-      throw e;
-    }
-    let released = false;
-    return {
-      release: () => {
-        if (released) return;
-        released = true;
-        this.#letGo(taken);
-      },
-    };
+    return this.#holds.hold(digests, {
+      known: (d) => this.#recent.get(d),
+      open: (d) => this.#openBlob(d),
+    });
   }
 
   /** Whether a blob file for `digest` exists (not verified). */
@@ -332,19 +294,10 @@ export class BlobStore {
 
   /** A descriptor to read `digest` from: a held one (left open), or a fresh one. */
   #reader(digest: string): { fd: number; close: () => void } {
-    const held = this.#held.get(digest);
-    if (held?.kind === "fd") return { fd: held.fd, close: () => {} };
+    const held = this.#holds.fd(digest);
+    if (held !== undefined) return { fd: held, close: () => {} };
     const fd = this.#openBlob(digest);
     return { fd, close: () => closeSync(fd) };
-  }
-
-  #letGo(digests: readonly string[]): void {
-    for (const digest of digests) {
-      const held = this.#held.get(digest);
-      if (held === undefined || --held.holds > 0) continue;
-      this.#held.delete(digest);
-      if (held.kind === "fd") closeSync(held.fd);
-    }
   }
 
   #openBlob(digest: string): number {
