@@ -15,14 +15,14 @@
 import { constants as osConstants } from "node:os";
 import { CasherError } from "../errors/casher_error.ts";
 import { type ChildExit, type ChildStdin, type PipedChild, spawnPiped } from "../runtime/mod.ts";
-import { type BytePath, bytePath, displayPath, fsPath } from "../path/byte_path.ts";
+import { type BytePath, bytePath, displayPath } from "../path/byte_path.ts";
 import type { Effects } from "./effects.ts";
 import { createTraceFifo } from "./fifo.ts";
 import { FifoPoller } from "./fifo_poller.ts";
 import { LineSplitter } from "./line_splitter.ts";
 import { lookupCommand } from "./path_lookup.ts";
 import { probeTracer } from "./probe.ts";
-import { needsShell } from "./shell_fallback.ts";
+import { shellFor } from "./shell_fallback.ts";
 import { ignoredAtStart, keepIgnored } from "./ignored_signals.ts";
 import { MODE_GROUPS, straceArgs, type SyscallGroup } from "./syscall_set.ts";
 import { TraceModel } from "./trace_model.ts";
@@ -129,7 +129,7 @@ export function startTrace(argv: readonly string[], opts: TraceOptions): TracedR
     ...straceArgs(fifo.path, { groups, seccompBpf: probe.seccompBpf }),
     "--",
     // strace execs the file itself: a script without #! gets execvp's /bin/sh fallback.
-    ...(needsShell(fsPath(lookup.path)) ? ["/bin/sh"] : []),
+    ...shellFor(lookup.path),
     displayPath(lookup.path),
     ...argv.slice(1),
   ];

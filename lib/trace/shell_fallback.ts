@@ -14,7 +14,7 @@
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import type { Buffer } from "node:buffer";
-import { bytePath, displayPath, fsPath } from "../path/byte_path.ts";
+import { type BytePath, bytePath, displayPath, fsPath } from "../path/byte_path.ts";
 import { lookupCommand } from "./path_lookup.ts";
 
 /** The shell POSIX names for the fallback. */
@@ -40,8 +40,23 @@ export function withShellFallback(
   if (argv.length === 0 || argv[0] === "") return argv;
   const env = opts.env as Readonly<Record<string, string>>;
   const found = lookupCommand(bytePath(argv[0]), { cwd: bytePath(opts.cwd), env });
-  if (found.kind !== "found" || !needsShell(fsPath(found.path))) return argv;
-  return [SHELL, displayPath(found.path), ...argv.slice(1)];
+  if (found.kind !== "found") return argv;
+  const shell = shellFor(found.path);
+  return shell.length === 0 ? argv : [...shell, displayPath(found.path), ...argv.slice(1)];
+}
+
+/**
+ * What goes before the executable file `path` to run it as `execvp` would: `["/bin/sh"]`
+ * for a script the kernel cannot execute (see {@link needsShell}), else nothing.
+ *
+ * @example
+ * ```ts
+ * import { shellFor } from "./shell_fallback.ts";
+ * shellFor("/bin/ls"); // []
+ * ```
+ */
+export function shellFor(path: BytePath): readonly string[] {
+  return needsShell(fsPath(path)) ? [SHELL] : [];
 }
 
 /**
