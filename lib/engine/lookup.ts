@@ -28,7 +28,7 @@ export async function lookup(
   options: { now?: number } = {},
 ): Promise<LookupResult> {
   let reason: MissReason = { kind: "absent" };
-  for (const entry of store.candidates(work.key, { now: options.now ?? Date.now() })) {
+  for (const entry of store.eachCandidate(work.key, { now: options.now ?? Date.now() })) {
     if (entry.keyMaterial !== work.keyMaterial) continue; // a hash collision is a miss
     const mismatch = await store.validate(entry.inputs);
     if (mismatch === null) return { kind: "hit", entry };

@@ -37,6 +37,20 @@ const TYPES: ReadonlyMap<number, FileType> = new Map([
 ]);
 
 /**
+ * The `S_IF*` bits of a file type; `null` for a name that is not one.
+ *
+ * @example
+ * ```ts
+ * import { fileTypeBits } from "./fast_stat.ts";
+ * fileTypeBits("dir"); // 0o040000
+ * ```
+ */
+export function fileTypeBits(type: string): number | null {
+  for (const [bits, name] of TYPES) if (name === type) return bits;
+  return null;
+}
+
+/**
  * The file type encoded in an `st_mode`.
  *
  * @example
@@ -135,6 +149,35 @@ export function statMatches(
       s.dev === fields[0] && Math.floor(s.mtimeMs) === fields[3] &&
       Math.floor(s.ctimeMs / 1000) === fields[4] &&
       (options.directory ? s.isDirectory() : s.isFile());
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether `path` now has exactly this `st_mode` (type and permission bits), through `stat`
+ * or, with `lstat`, without following a final symlink. The hit path's check of a `meta`
+ * input: one stat, building nothing. Any failure is simply `false`.
+ *
+ * @example
+ * ```ts
+ * import { modeMatches } from "./fast_stat.ts";
+ * modeMatches("/", 0o040755, { lstat: false }); // true on most systems
+ * ```
+ */
+export function modeMatches(
+  path: string | Buffer,
+  mode: number,
+  options: { readonly lstat: boolean },
+): boolean {
+  try {
+    if (deno !== undefined && typeof path === "string") {
+      return (options.lstat ? deno.lstatSync(path) : deno.statSync(path)).mode === mode;
+    }
+    const s = options.lstat
+      ? lstatSync(path, { throwIfNoEntry: false })
+      : statSync(path, { throwIfNoEntry: false });
+    return s !== undefined && s.mode === mode;
   } catch {
     return false;
   }

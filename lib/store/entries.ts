@@ -125,9 +125,14 @@ export class EntryTable {
     this.#exists = lazyStatement(db, "SELECT 1 AS x FROM entries WHERE id = ? AND created_at = ?");
   }
 
-  /** Unexpired candidates of `key`, most recent first. */
-  candidates(key: string, now: number): Entry[] {
-    return (this.#candidates().all(key, now) as unknown as EntryRow[]).map(decodeEntry);
+  /**
+   * Unexpired candidates of `key`, most recent first: one query, each row decoded only when
+   * reached (a lookup whose first candidate hits decodes one entry, not all of them).
+   */
+  *candidates(key: string, now: number): Generator<Entry> {
+    for (const row of this.#candidates().all(key, now) as unknown as EntryRow[]) {
+      yield decodeEntry(row);
+    }
   }
 
   /**

@@ -14,7 +14,7 @@
  */
 import { Buffer } from "node:buffer";
 import type { BytePath } from "../path/byte_path.ts";
-import { fastStat, fileTypeOf, readLinkBytes } from "../runtime/mod.ts";
+import { fastStat, fileTypeBits, fileTypeOf, readLinkBytes } from "../runtime/mod.ts";
 import { fsArg } from "./fingerprint.ts";
 
 /** Which probe a `meta` digest describes. */
@@ -60,6 +60,39 @@ export function statMetaDigest(probe: "stat" | "lstat", mode: number): string {
  */
 export function linkMetaDigest(target: BytePath): string {
   return "r:" + Buffer.from(target, "latin1").toString("hex");
+}
+
+/** The `st_mode` a `s:`/`l:` digest stands for, and whether it is seen through `lstat`. */
+export interface MetaMode {
+  readonly lstat: boolean;
+  readonly mode: number;
+}
+
+const metaModes = new Map<string, MetaMode | null>();
+
+/**
+ * The whole `st_mode` a `s:`/`l:` digest describes (type bits and permission bits: exactly
+ * what the digest holds), or `null` for a `readlink` digest or a malformed one. Parsed once
+ * per distinct digest: a hit compares it with one stat instead of building a digest.
+ *
+ * @example
+ * ```ts
+ * import { metaModeOf } from "./meta_digest.ts";
+ * metaModeOf("l:dir:755"); // { lstat: true, mode: 0o040755 }
+ * metaModeOf("r:64"); // null
+ * ```
+ */
+export function metaModeOf(digest: string): MetaMode | null {
+  let parsed = metaModes.get(digest);
+  if (parsed === undefined) {
+    const m = /^([sl]):([a-z]+):([0-7]{1,4})$/.exec(digest);
+    const type = m === null ? null : fileTypeBits(m[2]);
+    parsed = m === null || type === null
+      ? null
+      : { lstat: m[1] === "l", mode: type | parseInt(m[3], 8) };
+    metaModes.set(digest, parsed);
+  }
+  return parsed;
 }
 
 /** What a path shows now for a meta probe. */

@@ -165,7 +165,13 @@ export class Store {
 
   /** Unexpired candidates of `key`, most recent first (one query). */
   candidates(key: string, opts: AtTime = {}): Entry[] {
-    return guard("look up candidates", () => this.#entries.candidates(key, this.#now(opts)));
+    return [...this.eachCandidate(key, opts)];
+  }
+
+  /** {@link Store.candidates}, each decoded when reached: a lookup stops at its hit. */
+  *eachCandidate(key: string, opts: AtTime = {}): Generator<Entry> {
+    const it = this.#entries.candidates(key, this.#now(opts));
+    for (let next; !(next = guard("look up candidates", () => it.next())).done;) yield next.value;
   }
 
   /**

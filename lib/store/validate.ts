@@ -2,7 +2,8 @@
  * Validation of a candidate's recorded inputs against the file system, in recorded order,
  * stopping at the first mismatch. An unchanged file or listing that carries its recorded
  * stat fingerprint costs one `stat`; otherwise memo rows for every file and listing input
- * are loaded in one query, once. A `meta` or `absent` input costs one `stat` too.
+ * are loaded in one query, once. A `meta` or `absent` input costs one `stat` too, and a
+ * mismatch of any kind is looked at again the slow way, which names what differs.
  *
  * @module
  */
@@ -10,7 +11,8 @@ import { logger } from "../log/logger.ts";
 import type { BytePath } from "../path/byte_path.ts";
 import { type PathState, type ResolveContext, resolvePath } from "./digest_path.ts";
 import { fsArg, isRacy, RACY_MS, settledBefore, statPath } from "./fingerprint.ts";
-import { missingErrno, statMatches } from "../runtime/mod.ts";
+import { missingErrno, modeMatches, statMatches } from "../runtime/mod.ts";
+import { metaModeOf } from "./meta_digest.ts";
 import type { Hasher } from "./hasher.ts";
 import type { MemoRow, StatMemo } from "./stat_memo.ts";
 import type { InputMismatch, RecordedInput } from "./types.ts";
@@ -71,7 +73,11 @@ export async function validateInputs(
     if (kind === "absent") {
       // The common absent input (ENOENT) still missing: one lstat, nothing built.
       if (input.digest === "" && stillMissing(input.path)) continue;
-    } else if (kind !== "meta") {
+    } else if (kind === "meta") {
+      // The common stat/lstat probe: the path still has the recorded st_mode, one stat.
+      const meta = metaModeOf(input.digest);
+      if (meta !== null && modeMatches(fsArg(input.path), meta.mode, meta)) continue;
+    } else {
       const st = input.stat;
       if (
         st !== undefined && settledBefore(st, settled) &&

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
+import { DatabaseSync } from "node:sqlite";
 import { isCasherError } from "../../lib/errors/casher_error.ts";
 import { join } from "node:path";
 import { openStore } from "../../lib/store/store.ts";
@@ -20,6 +21,26 @@ Deno.test("candidates come back most recent first and are capped at maxCandidate
     assert.deepEqual(got.map((e) => e.id), ids.slice(2).reverse());
     assert.deepEqual(got[0].inputs, [input(9)]);
     assert.equal(store.stats().entries, 8);
+  });
+});
+
+Deno.test("a lookup decodes candidates only as it reaches them", async () => {
+  await withStore(async (store) => {
+    const key = keyOf(20);
+    const older = store.putEntry(
+      await draftWithBlob(store, key, { text: "old", inputs: [input(1)] }),
+    );
+    const newer = store.putEntry(
+      await draftWithBlob(store, key, { text: "new", inputs: [input(2)] }),
+    );
+    // Damage the older candidate's row: a lookup that stops at the newer one never reads it.
+    const raw = new DatabaseSync(store.layout.dbPath);
+    raw.prepare("UPDATE entry_data SET body = 'not json' WHERE id = ?").run(older);
+    raw.close();
+    const it = store.eachCandidate(key);
+    assert.equal(it.next().value?.id, newer);
+    assert.throws(() => it.next(), (e) => isCasherError(e), "reaching the damaged row fails");
+    assert.throws(() => store.candidates(key), (e) => isCasherError(e));
   });
 });
 

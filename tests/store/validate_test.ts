@@ -10,6 +10,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { digestBytes } from "../../lib/hash/digest.ts";
+import { metaModeOf } from "../../lib/store/meta_digest.ts";
 import type { RecordedInput } from "../../lib/store/types.ts";
 import type { StatMemo } from "../../lib/store/stat_memo.ts";
 import { validateInputs } from "../../lib/store/validate.ts";
@@ -127,6 +128,30 @@ Deno.test("meta inputs validate type, permission bits and link targets without h
     assert.deepEqual(await store.validate([dirMeta]), { kind: "missing", input: dirMeta });
     assert.equal(hasher.files + hasher.dirs, 0);
   }, { hasher });
+});
+
+Deno.test("a meta input's fast check compares the whole st_mode, special bits included", async () => {
+  await withStore(async (store, dir) => {
+    const f = join(dir, "f");
+    writeFileSync(f, "");
+    chmodSync(f, 0o755);
+    const plain: RecordedInput = { path: f, kind: "meta", digest: "l:reg:755" };
+    const setuid: RecordedInput = { path: f, kind: "meta", digest: "l:reg:4755" };
+    assert.equal(await store.validate([plain]), null);
+    assert.deepEqual(await store.validate([setuid]), { kind: "changed", input: setuid });
+    chmodSync(f, 0o4755);
+    assert.deepEqual(await store.validate([plain]), { kind: "changed", input: plain });
+    assert.equal(await store.validate([setuid]), null);
+  });
+});
+
+Deno.test("metaModeOf reads s:/l: digests and leaves the rest to the slow path", () => {
+  assert.deepEqual(metaModeOf("s:dir:755"), { lstat: false, mode: 0o040755 });
+  assert.deepEqual(metaModeOf("l:lnk:777"), { lstat: true, mode: 0o120777 });
+  assert.deepEqual(metaModeOf("s:reg:0"), { lstat: false, mode: 0o100000 });
+  for (const d of ["r:64", "s:bogus:755", "s:reg:9", "s:reg:75555", "x:reg:755", "s:reg:"]) {
+    assert.equal(metaModeOf(d), null, d);
+  }
 });
 
 Deno.test('an absent input matches only for the same errno: ENOENT ("") or ENOTDIR', async () => {
