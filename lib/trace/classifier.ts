@@ -26,7 +26,7 @@
  *
  * @module
  */
-import type { BytePath } from "../path/byte_path.ts";
+import { type BytePath, displayPath } from "../path/byte_path.ts";
 import { absentErrno, decodeDirFd, decodeOpenFlags, type OpenFlags } from "./args.ts";
 import { parseCallBody, type ParsedCall } from "./call_parser.ts";
 import type { HexDecoder } from "./hex.ts";
@@ -57,6 +57,25 @@ export interface ClassifierContext {
   /** Called when a thread group ends (exit_group). */
   readonly onExitGroup: (pid: number) => void;
 }
+
+/** Why each `blind` call (see `syscall_set.ts`) leaves the trace unable to vouch for a run. */
+const BLIND_WHY: Readonly<Record<string, string>> = {
+  io_uring_setup: "whose ring does file I/O the trace cannot see",
+  open_by_handle_at: "which opens a file by handle, with no path the trace can record",
+  chroot: "which changes what every later path names",
+  pivot_root: "which changes what every later path names",
+  mount: "which changes what the paths under the mount point name",
+  setns: "which may enter another mount namespace, where paths name other files",
+};
+
+/** The `S_IF*` names `mknod` prints first in its mode, as words. */
+const NODE_TYPES: readonly (readonly [string, string])[] = [
+  ["S_IFIFO", "a FIFO"],
+  ["S_IFCHR", "a character device"],
+  ["S_IFBLK", "a block device"],
+  ["S_IFSOCK", "a socket"],
+  ["S_IFREG", "a file"],
+];
 
 /**
  * Applies syscalls to the ledger.
@@ -262,9 +281,37 @@ export class Classifier {
         return this.#clone(call, { pid, args: a.join(", ") });
       case "exit_group":
         return this.#c.onExitGroup(pid);
+      case "io_uring_setup":
+      case "open_by_handle_at":
+      case "chroot":
+      case "pivot_root":
+      case "mount":
+      case "setns":
+        return this.#blind(call, { pid, name });
+      case "mknod":
+        return this.#mknod(call, { pid, name, dirfd: null, arg: a[0], mode: a[1] });
+      case "mknodat":
+        return this.#mknod(call, { pid, name, dirfd: a[0], arg: a[1], mode: a[2] });
       default:
         this.#c.untrust(`unexpected syscall ${name} in trace`);
     }
+  }
+
+  /** A call after which the trace cannot vouch for the run (see `syscall_set.ts`), if it succeeded. */
+  #blind(call: ParsedCall, at: { readonly pid: number; readonly name: string }): void {
+    if (call.ret.kind !== "ok") return; // it failed: nothing changed
+    this.#c.untrust(`pid ${at.pid} called ${at.name}, ${BLIND_WHY[at.name]}`);
+  }
+
+  /** A node (FIFO, device, socket) made where it would be an output, which casher cannot capture. */
+  #mknod(call: ParsedCall, at: CallPath & { readonly mode: string | undefined }): void {
+    if (call.ret.kind !== "ok") return;
+    const p = this.#path(call, at);
+    if (p === null || !this.#c.book.isOutput(p)) return;
+    const type = NODE_TYPES.find(([flag]) => at.mode?.startsWith(flag))?.[1] ?? "a node";
+    this.#c.untrust(
+      `pid ${at.pid} made ${type} ${displayPath(p)} with ${at.name}, which casher cannot capture`,
+    );
   }
 
   #open(call: ParsedCall, at: CallPath & { readonly flags: OpenFlags | null }): void {

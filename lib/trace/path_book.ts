@@ -161,6 +161,11 @@ export class PathBook {
     r.out = out;
   }
 
+  /** Whether a change at `path` would be an output: not excluded, under an output root. */
+  isOutput(path: BytePath): boolean {
+    return !this.#opts.filter.excluded(path) && this.#opts.filter.writable(path);
+  }
+
   /**
    * A probe that read no content found the path (stat, access, readlink, chdir, an
    * `O_PATH`/`O_DIRECTORY` open): a `meta` input, while the run has not changed the path.

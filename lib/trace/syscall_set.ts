@@ -14,6 +14,14 @@
  *   then recorded as a `file` input, which validation reports unreadable: a miss).
  *   Everything opened, exec'd, listed, created, renamed or removed is still seen.
  *
+ * Both modes trace the `blind` group: calls after which the trace no longer shows what
+ * the run reads or which file a path names (an `io_uring` ring does file I/O strace never
+ * sees; `open_by_handle_at` opens without a path; `chroot`, `pivot_root`, `mount` and
+ * `setns` change what paths resolve to). A run where one succeeds is not trusted, so not
+ * stored; so is one that makes a FIFO, device or socket (`mknod`, `mknodat`) where it
+ * would be an output, since casher cannot capture one. Programs rarely make them, and
+ * under `--seccomp-bpf` a call that is not made costs nothing.
+ *
  * @module
  */
 import type { BytePath } from "../path/byte_path.ts";
@@ -42,6 +50,16 @@ export const SYSCALL_GROUPS = {
   access: ["access", "faccessat", "faccessat2"],
   readlink: ["readlink", "readlinkat"],
   listing: ["getdents64"],
+  blind: [
+    "io_uring_setup",
+    "open_by_handle_at",
+    "chroot",
+    "pivot_root",
+    "mount",
+    "setns",
+    "mknod",
+    "mknodat",
+  ],
 } as const;
 
 /** A syscall group name. */
@@ -52,8 +70,8 @@ export type TraceMode = "full" | "fast";
 
 /** Groups traced per mode. */
 export const MODE_GROUPS: Readonly<Record<TraceMode, readonly SyscallGroup[]>> = {
-  full: ["open", "exec", "modify", "process", "stat", "access", "readlink", "listing"],
-  fast: ["open", "exec", "modify", "process", "listing"],
+  full: ["open", "exec", "modify", "process", "stat", "access", "readlink", "listing", "blind"],
+  fast: ["open", "exec", "modify", "process", "listing", "blind"],
 };
 
 /**

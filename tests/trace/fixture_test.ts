@@ -1,7 +1,7 @@
 // Fixture tests: real strace output captured on this machine (tests/fixtures/trace/capture.sh).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { FIXTURE_DIR, FX, inputsOf, outputsOf, runFixture } from "./_helpers.ts";
+import { FIXTURE_DIR, FX, inputsOf, outputsOf, runFixture, runTraceText } from "./_helpers.ts";
 
 const BASE = "/tmp/casher-trace-fixture";
 
@@ -86,4 +86,34 @@ Deno.test("the command's exec is an input and casher-relative paths are absolute
   const r = runFixture("tmp_rename.trace");
   assert.deepEqual(inputsOf(r.effects, "exec"), [`${BASE}/fx`]);
   for (const i of r.effects.inputs) assert.ok(i.path.startsWith("/"), i.path);
+});
+
+Deno.test("a read through io_uring (Node's libuv, UV_USE_IO_URING=1) makes the run untrusted", () => {
+  const r = runFixture("io_uring.trace");
+  assert.equal(r.effects.trust.kind, "untrusted");
+  assert.match((r.effects.trust as { reason: string }).reason, /io_uring_setup/);
+  // What the trace saw is still classified: only the io_uring read of `data` is missing.
+  assert.ok(!inputsOf(r.effects, "file").includes(`${FX}/data`), "io_uring hid the read");
+});
+
+Deno.test("chroot, a mount and a FIFO made under the output roots each make the run untrusted", () => {
+  const text = readFileSync(FIXTURE_DIR + "blind.trace", "latin1");
+  const only = (name: string) =>
+    runTraceText(
+      text.split("\n").filter((l) =>
+        !/ (chroot|mount|mknodat)\(/.test(l) || l.includes(` ${name}(`)
+      )
+        .join("\n"),
+      { cwd: FX },
+    );
+  for (const [name, why] of [["chroot", /chroot/], ["mount", /mount/], ["mknodat", /mknodat/]]) {
+    const r = only(name as string);
+    assert.equal(r.effects.trust.kind, "untrusted", name as string);
+    assert.match((r.effects.trust as { reason: string }).reason, why as RegExp);
+  }
+  const none = runTraceText(
+    text.split("\n").filter((l) => !/ (chroot|mount|mknodat)\(/.test(l)).join("\n"),
+    { cwd: FX },
+  );
+  assert.deepEqual(none.effects.trust, { kind: "trusted" }, "nothing else in it is blind");
 });

@@ -147,3 +147,33 @@ Deno.test("reading through a link the run made with an unprinted target, or a lo
   assert.equal(loop.effects.trust.kind, "untrusted");
   assert.match((loop.effects.trust as { reason: string }).reason, /too many levels/);
 });
+
+Deno.test("a blind call counts only when it succeeds; a node is an issue only where outputs are", () => {
+  const failed = run([
+    `1  io_uring_setup(8, 0x7ffd) = -1 EPERM (Operation not permitted)`,
+    `1  chroot("${hx("/j")}") = -1 EPERM (Operation not permitted)`,
+    `1  mount("${hx("none")}", "${hx("/mnt")}", "${
+      hx("tmpfs")
+    }", 0, NULL) = -1 EPERM (Operation not permitted)`,
+    `1  setns(3<${hx("/proc/1/ns/mnt")}>, CLONE_NEWNS) = -1 EPERM (Operation not permitted)`,
+    `1  open_by_handle_at(3<${hx("/")}>, 0x7ffd, O_RDONLY) = -1 EPERM (Operation not permitted)`,
+  ]);
+  assert.deepEqual(failed.effects.trust, { kind: "trusted" });
+  for (
+    const line of [
+      `1  setns(3<${hx("/proc/1/ns/mnt")}>, CLONE_NEWNS) = 0`,
+      `1  open_by_handle_at(3<${hx("/")}>, 0x7ffd, O_RDONLY) = 4<${hx("/etc/passwd")}>`,
+      `1  pivot_root("${hx(".")}", "${hx(".")}") = 0`,
+    ]
+  ) {
+    assert.equal(run([line]).effects.trust.kind, "untrusted", line);
+  }
+  const fifo = `1  mknodat(${cwd}, "${hx("p")}", S_IFIFO|0666) = 0`;
+  const r = run([fifo]);
+  assert.equal(r.effects.trust.kind, "untrusted", "under the default root /");
+  assert.match((r.effects.trust as { reason: string }).reason, /made a FIFO \/w\/p with mknodat/);
+  assert.deepEqual(run([fifo], { outputRoots: ["/out"] }).effects.trust, { kind: "trusted" });
+  const old = `1  mknod("${hx("/out/dev")}", S_IFCHR|0600, makedev(0x1, 0x3)) = 0`;
+  const dev = run([old], { outputRoots: ["/out"] }).effects.trust;
+  assert.match((dev as { reason: string }).reason, /a character device \/out\/dev with mknod,/);
+});
