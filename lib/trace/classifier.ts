@@ -340,6 +340,7 @@ export class Classifier {
       book.exists(p, f.directory ? "dir" : "unknown");
       if (ret.kind === "ok" && ret.fdPath !== null && ret.fdPath !== p) {
         this.#alias.set(ret.fdPath, p);
+        this.#linksOnTheWay(p, ret.fdPath);
       }
       return book.meta(p, { kind: f.noFollow ? "lstat" : "stat" });
     }
@@ -351,7 +352,33 @@ export class Classifier {
       return;
     }
     if (f.create && f.exclusive) return book.write(p, "create");
+    // Read-write without truncation: the program may read what the file held. Under the
+    // output roots the write makes it an input too (PathBook.write); outside them the
+    // write is ignored, but the read must not be.
+    if (f.access === "readwrite" && !f.truncate && !book.isOutput(p)) book.read(p, "file");
     return book.write(p, f.truncate ? "replace" : "modify");
+  }
+
+  /**
+   * A directory opened as `named` turned out to be `real` (the fd's `-y` path): symlinks on
+   * the way decided which directory it is, and what the run then listed or opened relative
+   * to the fd is recorded under `real`. Each component of `named` past the part it shares
+   * with `real` becomes an `entry` input (a link's target, or what the path is), so
+   * re-pointing one (`current -> release-2`) is a miss, not a replay of the old listing.
+   */
+  #linksOnTheWay(named: BytePath, real: BytePath): void {
+    let common = 0;
+    for (let i = 0; i <= Math.min(named.length, real.length); i++) {
+      const a = i === named.length ? "/" : named[i];
+      const b = i === real.length ? "/" : real[i];
+      if (a !== b) break;
+      if (a === "/") common = i;
+    }
+    for (let i = named.indexOf("/", common + 1);; i = named.indexOf("/", i + 1)) {
+      const prefix = i < 0 ? named : named.slice(0, i);
+      if (prefix.length > common) this.#c.book.meta(prefix, { kind: "entry" });
+      if (i < 0) break;
+    }
   }
 
   #exec(call: ParsedCall, at: CallPath & { readonly emptyIsFd: boolean }): void {

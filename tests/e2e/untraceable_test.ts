@@ -1,6 +1,6 @@
 /**
- * Runs whose file accesses the trace cannot see are run every time, never replayed stale:
- * end to end, against the compiled binary and `deno run cli.ts`.
+ * Runs whose inputs are easy to miss are run again when those inputs change, never replayed
+ * stale: end to end, against the compiled binary and `deno run cli.ts`.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -37,3 +37,41 @@ e2e(
     assert.doesNotMatch(second.err, /: hit in /);
   },
 );
+
+// `ls current/` after `current` is re-pointed (a deploy's `current -> release-2`): the
+// listing the trace shows is of the old target's real path, which did not change.
+e2e("re-pointing a symlinked directory a run listed or read through is a miss", async (t) => {
+  t.write("a/one", "1\n");
+  t.write("b/two", "2\n");
+  Deno.symlinkSync("a", t.path("current"));
+  await settle();
+  for (const script of ["ls current/", "find current/ -type f", "cat current/* 2>&1; true"]) {
+    Deno.removeSync(t.path("current"));
+    Deno.symlinkSync("a", t.path("current"));
+    await settle();
+    const cmd = ["--", "sh", "-c", script];
+    const first = await t.run(cmd);
+    assert.equal(first.code, 0, first.err);
+    assert.equal((await t.run(["-v", ...cmd])).err.includes(": hit in "), true, script);
+    Deno.removeSync(t.path("current"));
+    Deno.symlinkSync("b", t.path("current"));
+    await settle();
+    const after = await t.run(cmd);
+    const truth = await t.run(["--no-store", "--force", ...cmd]);
+    assert.equal(after.out, truth.out, script);
+    assert.notEqual(after.out, first.out, script);
+  }
+});
+
+// A program that opens a file read-write outside the output roots may read it (python's
+// open(p, "r+")): the write is ignored there, the read is still an input.
+e2e("a file opened read-write outside the output roots is an input", async (t) => {
+  const read = 'print(open("state.txt", "r+").read(), end="")';
+  const cmd = ["--output-root", "out", "--", "python3", "-c", read];
+  t.write("state.txt", "A\n");
+  await settle();
+  assert.equal((await t.run(cmd)).out, "A\n");
+  t.write("state.txt", "B\n");
+  await settle();
+  assert.equal((await t.run(cmd)).out, "B\n");
+});

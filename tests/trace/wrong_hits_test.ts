@@ -64,11 +64,13 @@ Deno.test("fchdir: the fd's resolved path and the name it was opened by are entr
     open(1, "l", "O_RDONLY|O_DIRECTORY", `3<${hx("/w/real")}>`),
     `1  fchdir(3<${hx("/w/real")}>) = 0`,
   ]);
+  // The same four inputs as ever; the link's entry is now taken at the open, which already
+  // shows that `l` resolved elsewhere.
   assert.deepEqual(r.effects.inputs, [
+    { path: "/w/l", kind: "meta", probe: { kind: "entry" } },
     { path: "/w/l", kind: "meta", probe: { kind: "stat" } },
     { path: "/w/real", kind: "meta", probe: { kind: "stat" } },
     { path: "/w/real", kind: "meta", probe: { kind: "entry" } },
-    { path: "/w/l", kind: "meta", probe: { kind: "entry" } },
   ]);
 });
 
@@ -176,4 +178,30 @@ Deno.test("a blind call counts only when it succeeds; a node is an issue only wh
   const old = `1  mknod("${hx("/out/dev")}", S_IFCHR|0600, makedev(0x1, 0x3)) = 0`;
   const dev = run([old], { outputRoots: ["/out"] }).effects.trust;
   assert.match((dev as { reason: string }).reason, /a character device \/out\/dev with mknod,/);
+});
+
+Deno.test("a directory opened through a symlink pins the links on the way as entry inputs", () => {
+  const r = run([
+    `1  openat(${cwd}, "${hx("L/sub")}", O_RDONLY|O_NONBLOCK|O_CLOEXEC|O_DIRECTORY) = 3<${
+      hx("/w/a/sub")
+    }>`,
+    `1  getdents64(3<${hx("/w/a/sub")}>, 0x55d0 /* 3 entries */, 32768) = 72`,
+    `1  openat(3<${hx("/w/a/sub")}>, "${hx("f")}", O_RDONLY) = 4<${hx("/w/a/sub/f")}>`,
+  ]);
+  assert.deepEqual(r.effects.trust, { kind: "trusted" });
+  const entries = r.effects.inputs.filter((i) => i.kind === "meta" && i.probe.kind === "entry");
+  assert.deepEqual(entries.map((i) => i.path), ["/w/L", "/w/L/sub"], "what decided the directory");
+  assert.ok(r.effects.inputs.some((i) => i.path === "/w/a/sub" && i.kind === "listing"));
+  assert.ok(r.effects.inputs.some((i) => i.path === "/w/a/sub/f" && i.kind === "file"));
+});
+
+Deno.test("a file opened read-write outside the output roots is still an input", () => {
+  const rw = open(1, "st.txt", "O_RDWR|O_CLOEXEC", `3<${hx("/w/st.txt")}>`);
+  const outside = run([rw], { outputRoots: ["/w/out"] });
+  assert.deepEqual(outside.effects.inputs, [{ path: "/w/st.txt", kind: "file" }]);
+  assert.deepEqual(outside.effects.outputs, [], "the write itself is ignored there");
+  const append = open(1, "log", "O_WRONLY|O_CREAT|O_APPEND", `3<${hx("/w/log")}>`);
+  assert.deepEqual(run([append], { outputRoots: ["/w/out"] }).effects.inputs, [], "append only");
+  const trunc = open(1, "st.txt", "O_RDWR|O_TRUNC", `3<${hx("/w/st.txt")}>`);
+  assert.deepEqual(run([trunc], { outputRoots: ["/w/out"] }).effects.inputs, [], "emptied first");
 });
