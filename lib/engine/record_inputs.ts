@@ -301,7 +301,9 @@ function recordMeta(
   }
   if (!st.isDir && st.ctimeNs >= opts.limit) return changed();
   const isLink = (st.mode & 0o170000) === 0o120000;
-  if (probe.kind === "stat" || probe.kind === "lstat" || (probe.kind === "entry" && !isLink)) {
+  // A link seen without being followed is recorded by its target (which also gives its
+  // size, what `stat -c %s link` prints): re-pointing it is a miss.
+  if (probe.kind === "stat" || (!isLink && (probe.kind === "lstat" || probe.kind === "entry"))) {
     const how = probe.kind === "stat" ? "stat" : "lstat";
     return { kind: "ok", input: { path, kind: "meta", digest: statMetaDigest(how, st.mode) } };
   }

@@ -388,7 +388,11 @@ export class Classifier {
       if (call.ret.kind === "ok") this.#c.untrust(`${name} in pid ${pid}: ${r.why}`);
       return;
     }
-    if (call.ret.kind === "ok") return this.#c.book.read(r.path, "exec");
+    if (call.ret.kind === "ok") {
+      // The exec needed the execute bit as much as the bytes: `chmod -x` must be a miss.
+      this.#c.book.read(r.path, "exec");
+      return this.#c.book.meta(r.path, { kind: "stat" });
+    }
     const errno = call.ret.kind === "error" ? absentErrno(call.ret.errno) : null;
     if (errno !== null) this.#c.book.absent(r.path, { errno });
   }

@@ -75,3 +75,24 @@ e2e("a file opened read-write outside the output roots is an input", async (t) =
   await settle();
   assert.equal((await t.run(cmd)).out, "B\n");
 });
+
+// An exec depends on the execute bit as much as on the bytes; a symlink only lstat'ed
+// (`stat -c %s link` prints its target's length) depends on its target.
+e2e(
+  "chmod -x on a script a run executed, and re-pointing a link it only lstat'ed, are misses",
+  async (t) => {
+    t.write("s", "#!/bin/sh\necho ran\n");
+    Deno.chmodSync(t.path("s"), 0o755);
+    Deno.symlinkSync("abc", t.path("L"));
+    await settle();
+    const cmd = ["--", "sh", "-c", "./s; echo rc=$?; stat -c %s L"];
+    assert.equal((await t.run(cmd)).out, "ran\nrc=0\n3\n");
+    Deno.chmodSync(t.path("s"), 0o644);
+    await settle();
+    assert.match((await t.run(cmd)).out, /^rc=126\n3\n$/m);
+    Deno.removeSync(t.path("L"));
+    Deno.symlinkSync("abcdefgh", t.path("L"));
+    await settle();
+    assert.match((await t.run(cmd)).out, /\n8\n$/);
+  },
+);

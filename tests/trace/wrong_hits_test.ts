@@ -86,6 +86,8 @@ Deno.test("reading a symlink the run made reads its target, resolved from the li
   assert.deepEqual(r.effects.inputs, [
     { path: "/w/data.txt", kind: "file" },
     { path: "/w/sub/../abs/t", kind: "exec" },
+    // An exec also depends on the execute bit of what it ran (chmod -x must be a miss).
+    { path: "/w/sub/../abs/t", kind: "meta", probe: { kind: "stat" } },
   ]);
   assert.deepEqual(r.effects.trust, { kind: "trusted" });
 });
