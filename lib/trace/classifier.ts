@@ -16,6 +16,7 @@
  * - O_PATH and O_DIRECTORY opens are `meta` inputs (no content read); so is the
  *   target of a successful chdir.
  * - getdents64: a `listing` input of the fd's directory.
+ * - io_uring_setup, chroot, mount, mknod... (the blind group): see blind_calls.ts.
  * - rename*, unlink*, rmdir, mkdir*, link*, symlink*, truncate: see PathBook;
  *   unlink/rmdir/rename failing with ENOENT record the missing path as `absent`.
  * - chdir/fchdir, clone/clone3/fork/vfork, exit_group: process model.
@@ -26,7 +27,8 @@
  *
  * @module
  */
-import { type BytePath, displayPath } from "../path/byte_path.ts";
+import type { BytePath } from "../path/byte_path.ts";
+import { blindCall, isBlindCall, mknodCall } from "./blind_calls.ts";
 import { absentErrno, decodeDirFd, decodeOpenFlags, type OpenFlags } from "./args.ts";
 import { parseCallBody, type ParsedCall } from "./call_parser.ts";
 import type { HexDecoder } from "./hex.ts";
@@ -43,7 +45,14 @@ import {
   unlinkCall,
 } from "./modify_calls.ts";
 import type { PathNormalizer } from "./path_normalizer.ts";
-import { accessCall, chdirCall, fchdirCall, readlinkCall, statCall } from "./probe_calls.ts";
+import {
+  accessCall,
+  chdirCall,
+  fchdirCall,
+  linksOnTheWay,
+  readlinkCall,
+  statCall,
+} from "./probe_calls.ts";
 import type { ProcessTable } from "./process_table.ts";
 
 /** What the classifier needs around it. */
@@ -57,25 +66,6 @@ export interface ClassifierContext {
   /** Called when a thread group ends (exit_group). */
   readonly onExitGroup: (pid: number) => void;
 }
-
-/** Why each `blind` call (see `syscall_set.ts`) leaves the trace unable to vouch for a run. */
-const BLIND_WHY: Readonly<Record<string, string>> = {
-  io_uring_setup: "whose ring does file I/O the trace cannot see",
-  open_by_handle_at: "which opens a file by handle, with no path the trace can record",
-  chroot: "which changes what every later path names",
-  pivot_root: "which changes what every later path names",
-  mount: "which changes what the paths under the mount point name",
-  setns: "which may enter another mount namespace, where paths name other files",
-};
-
-/** The `S_IF*` names `mknod` prints first in its mode, as words. */
-const NODE_TYPES: readonly (readonly [string, string])[] = [
-  ["S_IFIFO", "a FIFO"],
-  ["S_IFCHR", "a character device"],
-  ["S_IFBLK", "a block device"],
-  ["S_IFSOCK", "a socket"],
-  ["S_IFREG", "a file"],
-];
 
 /**
  * Applies syscalls to the ledger.
@@ -281,37 +271,14 @@ export class Classifier {
         return this.#clone(call, { pid, args: a.join(", ") });
       case "exit_group":
         return this.#c.onExitGroup(pid);
-      case "io_uring_setup":
-      case "open_by_handle_at":
-      case "chroot":
-      case "pivot_root":
-      case "mount":
-      case "setns":
-        return this.#blind(call, { pid, name });
       case "mknod":
-        return this.#mknod(call, { pid, name, dirfd: null, arg: a[0], mode: a[1] });
+        return mknodCall(c, call, { pid, name, dirfd: null, arg: a[0], mode: a[1] });
       case "mknodat":
-        return this.#mknod(call, { pid, name, dirfd: a[0], arg: a[1], mode: a[2] });
+        return mknodCall(c, call, { pid, name, dirfd: a[0], arg: a[1], mode: a[2] });
       default:
+        if (isBlindCall(name)) return blindCall(c, call, { pid, name });
         this.#c.untrust(`unexpected syscall ${name} in trace`);
     }
-  }
-
-  /** A call after which the trace cannot vouch for the run (see `syscall_set.ts`), if it succeeded. */
-  #blind(call: ParsedCall, at: { readonly pid: number; readonly name: string }): void {
-    if (call.ret.kind !== "ok") return; // it failed: nothing changed
-    this.#c.untrust(`pid ${at.pid} called ${at.name}, ${BLIND_WHY[at.name]}`);
-  }
-
-  /** A node (FIFO, device, socket) made where it would be an output, which casher cannot capture. */
-  #mknod(call: ParsedCall, at: CallPath & { readonly mode: string | undefined }): void {
-    if (call.ret.kind !== "ok") return;
-    const p = this.#path(call, at);
-    if (p === null || !this.#c.book.isOutput(p)) return;
-    const type = NODE_TYPES.find(([flag]) => at.mode?.startsWith(flag))?.[1] ?? "a node";
-    this.#c.untrust(
-      `pid ${at.pid} made ${type} ${displayPath(p)} with ${at.name}, which casher cannot capture`,
-    );
   }
 
   #open(call: ParsedCall, at: CallPath & { readonly flags: OpenFlags | null }): void {
@@ -340,7 +307,7 @@ export class Classifier {
       book.exists(p, f.directory ? "dir" : "unknown");
       if (ret.kind === "ok" && ret.fdPath !== null && ret.fdPath !== p) {
         this.#alias.set(ret.fdPath, p);
-        this.#linksOnTheWay(p, ret.fdPath);
+        linksOnTheWay(this.#c, { named: p, real: ret.fdPath });
       }
       return book.meta(p, { kind: f.noFollow ? "lstat" : "stat" });
     }
@@ -357,28 +324,6 @@ export class Classifier {
     // write is ignored, but the read must not be.
     if (f.access === "readwrite" && !f.truncate && !book.isOutput(p)) book.read(p, "file");
     return book.write(p, f.truncate ? "replace" : "modify");
-  }
-
-  /**
-   * A directory opened as `named` turned out to be `real` (the fd's `-y` path): symlinks on
-   * the way decided which directory it is, and what the run then listed or opened relative
-   * to the fd is recorded under `real`. Each component of `named` past the part it shares
-   * with `real` becomes an `entry` input (a link's target, or what the path is), so
-   * re-pointing one (`current -> release-2`) is a miss, not a replay of the old listing.
-   */
-  #linksOnTheWay(named: BytePath, real: BytePath): void {
-    let common = 0;
-    for (let i = 0; i <= Math.min(named.length, real.length); i++) {
-      const a = i === named.length ? "/" : named[i];
-      const b = i === real.length ? "/" : real[i];
-      if (a !== b) break;
-      if (a === "/") common = i;
-    }
-    for (let i = named.indexOf("/", common + 1);; i = named.indexOf("/", i + 1)) {
-      const prefix = i < 0 ? named : named.slice(0, i);
-      if (prefix.length > common) this.#c.book.meta(prefix, { kind: "entry" });
-      if (i < 0) break;
-    }
   }
 
   #exec(call: ParsedCall, at: CallPath & { readonly emptyIsFd: boolean }): void {

@@ -172,6 +172,33 @@ export function fchdirCall(
 }
 
 /**
+ * A directory opened as `named` turned out to be `real` (the fd's `-y` path): symlinks on the
+ * way decided which directory it is, and what the run then lists or opens relative to the
+ * fd is recorded under `real`. Each component of `named` past the ones it shares with `real`
+ * becomes an `entry` input (a link's target, or what the path is), so re-pointing one
+ * (`current -> release-2`) is a miss, not a replay of the old listing.
+ *
+ * @example
+ * ```ts
+ * // linksOnTheWay(ctx, { named: "/w/L/sub", real: "/w/a/sub" }): entry inputs /w/L, /w/L/sub
+ * ```
+ */
+export function linksOnTheWay(
+  ctx: ClassifierContext,
+  paths: { readonly named: BytePath; readonly real: BytePath },
+): void {
+  const named = paths.named.split("/");
+  const real = paths.real.split("/");
+  let shared = 0;
+  while (shared < named.length && shared < real.length && named[shared] === real[shared]) {
+    shared++;
+  }
+  for (let n = Math.max(shared, 1) + 1; n <= named.length; n++) {
+    ctx.book.meta(named.slice(0, n).join("/"), { kind: "entry" });
+  }
+}
+
+/**
  * A chdir target: a directory (`stat`), and what the path itself is (`entry`), since
  * `getcwd` (`pwd -P`) shows where it resolved: a real directory later replaced by a
  * symlink, or a symlink re-pointed, changes it.

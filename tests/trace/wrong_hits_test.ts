@@ -1,5 +1,6 @@
 // Tracer rules that once let a changed tree replay a stale run (found by review).
 import assert from "node:assert/strict";
+import { SYSCALL_GROUPS } from "../../lib/trace/syscall_set.ts";
 import { hx, runTraceText } from "./_helpers.ts";
 
 const W = "/w";
@@ -206,4 +207,15 @@ Deno.test("a file opened read-write outside the output roots is still an input",
   assert.deepEqual(run([append], { outputRoots: ["/w/out"] }).effects.inputs, [], "append only");
   const trunc = open(1, "st.txt", "O_RDWR|O_TRUNC", `3<${hx("/w/st.txt")}>`);
   assert.deepEqual(run([trunc], { outputRoots: ["/w/out"] }).effects.inputs, [], "emptied first");
+});
+
+Deno.test("every traced blind syscall has a handler that can untrust the run", () => {
+  for (const name of SYSCALL_GROUPS.blind) {
+    const args = name.startsWith("mknod")
+      ? (name === "mknodat" ? `${cwd}, ` : "") + `"${hx("/w/n")}", S_IFIFO|0600`
+      : "0";
+    const r = run([`1  ${name}(${args}) = 0`]);
+    assert.equal(r.effects.trust.kind, "untrusted", name);
+    assert.match((r.effects.trust as { reason: string }).reason, new RegExp(name), name);
+  }
 });
