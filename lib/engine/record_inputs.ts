@@ -10,7 +10,7 @@ import { type BytePath, displayPath, fsPath } from "../path/byte_path.ts";
 import { missingErrno, readLinkBytes } from "../runtime/mod.ts";
 import { absentDigest } from "../store/digest_path.ts";
 import { RACY_MS, stampFingerprint } from "../store/fingerprint.ts";
-import { linkMetaDigest, statMetaDigest } from "../store/meta_digest.ts";
+import { linkMetaDigest, statMetaDigest, xattrMetaDigest } from "../store/meta_digest.ts";
 import { nearestAncestorIn } from "./_ancestor.ts";
 import { PostRunStats } from "./_post_run_stats.ts";
 import { limitConcurrency } from "./_limit.ts";
@@ -289,7 +289,7 @@ function recordMeta(
   });
   let st;
   try {
-    st = opts.touched.stats.get(path, { lstat: probe.kind !== "stat" });
+    st = opts.touched.stats.get(path, { lstat: probe.kind !== "stat" && probe.kind !== "xattr" });
   } catch (e) {
     return {
       kind: "unstorable",
@@ -300,6 +300,10 @@ function recordMeta(
     return { kind: "unstorable", reason: `${displayPath(path)} vanished during the run` };
   }
   if (!st.isDir && st.ctimeNs >= opts.limit) return changed();
+  if (probe.kind === "xattr" || probe.kind === "lxattr") {
+    const digest = xattrMetaDigest(probe.kind, st);
+    return { kind: "ok", input: { path, kind: "meta", digest } };
+  }
   const isLink = (st.mode & 0o170000) === 0o120000;
   // A link seen without being followed is recorded by its target (which also gives its
   // size, what `stat -c %s link` prints): re-pointing it is a miss.

@@ -6,7 +6,10 @@
  * - `s:<type>:<mode>`: `stat` (following symlinks) shows this type and permission bits
  *   (`mode & 0o7777`, octal);
  * - `l:<type>:<mode>`: the same with `lstat` (the final symlink not followed);
- * - `r:<hex>`: `readlink` returns exactly these target bytes.
+ * - `r:<hex>`: `readlink` returns exactly these target bytes;
+ * - `x:<type>:<mode>:<ctime ms>` / `y:...`: what `getxattr`/`lgetxattr` could see (extended
+ *   attributes, ACLs, capabilities): no portable call reads them, but every change of them
+ *   moves the ctime, so the ctime (whole milliseconds) stands for them, with type and bits.
  *
  * Types are `reg`, `dir`, `lnk`, `chr`, `blk`, `fifo`, `sock`.
  *
@@ -14,11 +17,11 @@
  */
 import { Buffer } from "node:buffer";
 import type { BytePath } from "../path/byte_path.ts";
-import { fastStat, fileTypeBits, fileTypeOf, readLinkBytes } from "../runtime/mod.ts";
+import { fastStat, fileTypeBits, fileTypeOf, preciseStat, readLinkBytes } from "../runtime/mod.ts";
 import { fsArg } from "./fingerprint.ts";
 
 /** Which probe a `meta` digest describes. */
-export type MetaProbe = "stat" | "lstat" | "readlink";
+export type MetaProbe = "stat" | "lstat" | "readlink" | "xattr" | "lxattr";
 
 /**
  * The probe a `meta` digest was recorded for, or `null` when it is not a meta digest.
@@ -33,6 +36,8 @@ export function metaProbeOf(digest: string): MetaProbe | null {
   if (digest.startsWith("s:")) return "stat";
   if (digest.startsWith("l:")) return "lstat";
   if (digest.startsWith("r:")) return "readlink";
+  if (digest.startsWith("x:")) return "xattr";
+  if (digest.startsWith("y:")) return "lxattr";
   return null;
 }
 
@@ -47,6 +52,25 @@ export function metaProbeOf(digest: string): MetaProbe | null {
  */
 export function statMetaDigest(probe: "stat" | "lstat", mode: number): string {
   return `${probe === "stat" ? "s" : "l"}:${fileTypeOf(mode)}:${(mode & 0o7777).toString(8)}`;
+}
+
+/**
+ * The digest of what an xattr probe could see: `x:` (following symlinks) or `y:` (`lxattr`),
+ * type, permission bits, and the ctime in whole milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { xattrMetaDigest } from "./meta_digest.ts";
+ * xattrMetaDigest("lxattr", { mode: 0o100644, ctimeNs: 1700000000123999999n }); // "y:reg:644:1700000000123"
+ * ```
+ */
+export function xattrMetaDigest(
+  probe: "xattr" | "lxattr",
+  st: { readonly mode: number; readonly ctimeNs: bigint },
+): string {
+  // Whole milliseconds, from exact nanoseconds: the same in every runtime, FFI or not.
+  const bits = `${fileTypeOf(st.mode)}:${(st.mode & 0o7777).toString(8)}`;
+  return `${probe === "xattr" ? "x" : "y"}:${bits}:${st.ctimeNs / 1_000_000n}`;
 }
 
 /**
@@ -113,17 +137,22 @@ export type MetaState =
  */
 export function metaNow(path: BytePath, probe: MetaProbe): MetaState {
   if (probe !== "readlink") {
-    let st;
+    const lstat = probe === "lstat" || probe === "lxattr";
+    let digest: string | null;
     try {
-      st = fastStat(fsArg(path), { lstat: probe === "lstat" });
+      if (probe === "stat" || probe === "lstat") {
+        const st = fastStat(fsArg(path), { lstat });
+        digest = st === null ? null : statMetaDigest(probe, st.mode);
+      } else {
+        const st = preciseStat({ path: fsArg(path), lstat });
+        digest = st === null ? null : xattrMetaDigest(probe, st);
+      }
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === "ENOTDIR") return { kind: "missing" };
       return { kind: "error", reason: code ?? String(e) };
     }
-    return st === null
-      ? { kind: "missing" }
-      : { kind: "ok", digest: statMetaDigest(probe, st.mode) };
+    return digest === null ? { kind: "missing" } : { kind: "ok", digest };
   }
   try {
     const target = readLinkBytes(fsArg(path));

@@ -16,6 +16,8 @@
  * - O_PATH and O_DIRECTORY opens are `meta` inputs (no content read); so is the
  *   target of a successful chdir.
  * - getdents64: a `listing` input of the fd's directory.
+ * - getxattr/listxattr (and `l`/`f` forms): an `xattr`/`lxattr` meta input, whatever the
+ *   result (ENODATA included), except ENOENT/ENOTDIR (`absent`).
  * - io_uring_setup, chroot, mount, mknod... (the blind group): see blind_calls.ts.
  * - rename*, unlink*, rmdir, mkdir*, link*, symlink*, truncate: see PathBook;
  *   unlink/rmdir/rename failing with ENOENT record the missing path as `absent`.
@@ -28,6 +30,8 @@
  * @module
  */
 import type { BytePath } from "../path/byte_path.ts";
+import type { FdAliases } from "./fd_aliases.ts";
+import { isSystemPath } from "./path_filter.ts";
 import { blindCall, isBlindCall, mknodCall } from "./blind_calls.ts";
 import { absentErrno, decodeDirFd, decodeOpenFlags, type OpenFlags } from "./args.ts";
 import { parseCallBody, type ParsedCall } from "./call_parser.ts";
@@ -52,6 +56,7 @@ import {
   linksOnTheWay,
   readlinkCall,
   statCall,
+  xattrCall,
 } from "./probe_calls.ts";
 import type { ProcessTable } from "./process_table.ts";
 
@@ -65,6 +70,8 @@ export interface ClassifierContext {
   readonly decode: HexDecoder;
   /** Called when a thread group ends (exit_group). */
   readonly onExitGroup: (pid: number) => void;
+  /** The names fds were opened by (one per run). */
+  readonly aliases: FdAliases;
 }
 
 /**
@@ -78,9 +85,6 @@ export interface ClassifierContext {
  */
 export class Classifier {
   readonly #c: ClassifierContext;
-  /** Real path (from a returned fd) -> the path the program opened, for fd stat type hints. */
-  readonly #alias = new Map<BytePath, BytePath>();
-
   constructor(ctx: ClassifierContext) {
     this.#c = ctx;
   }
@@ -101,7 +105,7 @@ export class Classifier {
     if (call.ret.kind === "none" && name !== "exit_group") return;
     const a = call.args;
     const c = this.#c;
-    const alias = this.#alias;
+    const alias = c.aliases;
     switch (name) {
       case "open":
         return this.#open(call, {
@@ -271,6 +275,14 @@ export class Classifier {
         return this.#clone(call, { pid, args: a.join(", ") });
       case "exit_group":
         return this.#c.onExitGroup(pid);
+      case "getxattr":
+      case "lgetxattr":
+      case "listxattr":
+      case "llistxattr":
+        return xattrCall(c, call, { pid, name, dirfd: null, arg: a[0], fd: null });
+      case "fgetxattr":
+      case "flistxattr":
+        return xattrCall(c, call, { pid, name, dirfd: null, arg: undefined, fd: a[0] ?? "" });
       case "mknod":
         return mknodCall(c, call, { pid, name, dirfd: null, arg: a[0], mode: a[1] });
       case "mknodat":
@@ -285,10 +297,13 @@ export class Classifier {
     const { pid, name, flags: f } = at;
     if (f === null) return this.#c.untrust(`${name} in pid ${pid}: flags not understood`);
     if (f.tmpfile) return; // an unnamed file; linkat gives it a name later
-    const p = this.#path(call, at);
-    if (p === null) return;
-    const { book } = this.#c;
+    const named = this.#path(call, at);
+    if (named === null) return;
+    const { book, aliases } = this.#c;
     const ret = call.ret;
+    const real = ret.kind === "ok" ? ret.fdPath : null;
+    // `/proc/self/fd/3`, `/dev/stdin`: the fd's path is the file the run reads.
+    const p = real !== null && isSystemPath(named) && real.charCodeAt(0) === 47 ? real : named;
     if (ret.kind === "error") {
       const errno = absentErrno(ret.errno);
       if (errno === "ENOTDIR" && f.directory) {
@@ -305,17 +320,15 @@ export class Classifier {
     if (f.pathOnly || (f.access === "read" && f.directory)) {
       // No content read: the object's type (and mode) is what the program relied on.
       book.exists(p, f.directory ? "dir" : "unknown");
-      if (ret.kind === "ok" && ret.fdPath !== null && ret.fdPath !== p) {
-        this.#alias.set(ret.fdPath, p);
-        linksOnTheWay(this.#c, { named: p, real: ret.fdPath });
+      if (real !== null && real !== p) {
+        aliases.set(real, p);
+        linksOnTheWay(this.#c, { named: p, real });
       }
       return book.meta(p, { kind: f.noFollow ? "lstat" : "stat" });
     }
     if (f.access === "read") {
       book.read(p, "file");
-      if (ret.kind === "ok" && ret.fdPath !== null && ret.fdPath !== p) {
-        this.#alias.set(ret.fdPath, p);
-      }
+      if (real !== null) aliases.set(real, p);
       return;
     }
     if (f.create && f.exclusive) return book.write(p, "create");
@@ -333,6 +346,7 @@ export class Classifier {
       if (call.ret.kind === "ok") this.#c.untrust(`${name} in pid ${pid}: ${r.why}`);
       return;
     }
+    if (r.viaFd !== undefined && !emptyIsFd) this.#c.aliases.usedAsDir(this.#c, r.viaFd);
     if (call.ret.kind === "ok") {
       // The exec needed the execute bit as much as the bytes: `chmod -x` must be a miss.
       this.#c.book.read(r.path, "exec");
@@ -350,6 +364,7 @@ export class Classifier {
       return this.#c.untrust(`${name} in pid ${pid}: directory of fd ${fd} unknown`);
     }
     if (d.deleted) return;
+    this.#c.aliases.usedAsDir(this.#c, d.path);
     this.#c.book.read(d.path, "listing");
   }
 

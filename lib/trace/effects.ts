@@ -16,12 +16,17 @@ export type Trust =
  * symlinks), `lstat` (the same without following the final symlink), `readlink` (the
  * exact target the trace printed; the engine checks it is still the link's target) or
  * `entry` (what the path itself is: a symlink's target, else `lstat` type and bits; for a
- * `chdir` target, whose resolved path `getcwd`/`pwd -P` reveals).
+ * `chdir` target, whose resolved path `getcwd`/`pwd -P` reveals), or `xattr`/`lxattr`
+ * (extended attributes, ACLs, capabilities, read by `getxattr`/`listxattr` and their `l`
+ * forms: no syscall casher can make reads them portably, so the path's ctime, which every
+ * change of them moves, stands for them, with type and permission bits).
  */
 export type MetaProbe =
   | { readonly kind: "stat" }
   | { readonly kind: "lstat" }
   | { readonly kind: "entry" }
+  | { readonly kind: "xattr" }
+  | { readonly kind: "lxattr" }
   /** `target` is `null` when the trace may show it cut short (the buffer was filled). */
   | { readonly kind: "readlink"; readonly target: BytePath | null };
 

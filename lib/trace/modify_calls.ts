@@ -30,7 +30,11 @@ export function pathOrUntrust(
 ): BytePath | null {
   const { pid, name, dirfd, arg } = opts;
   const r = resolveCallPath(ctx, arg, { pid, dirfd });
-  if (r.kind === "ok") return r.path;
+  if (r.kind === "ok") {
+    // Relative to a directory fd: the links on the way to it decided which directory.
+    if (r.viaFd !== undefined) ctx.aliases.usedAsDir(ctx, r.viaFd);
+    return r.path;
+  }
   if (call.ret.kind === "ok") ctx.untrust(`${name} in pid ${pid}: ${r.why}`);
   return null;
 }

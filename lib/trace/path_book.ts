@@ -171,7 +171,8 @@ export class PathBook {
    * `O_PATH`/`O_DIRECTORY` open): a `meta` input, while the run has not changed the path.
    */
   meta(path: BytePath, probe: MetaProbe): void {
-    const p = this.#links.through(path, { final: probe.kind === "stat" });
+    const final = probe.kind === "stat" || probe.kind === "xattr";
+    const p = this.#links.through(path, { final });
     if (p === null) return;
     const r = this.#get(p);
     if (r === null || r.touched) return;

@@ -11,10 +11,14 @@ import { decodeDirFd, decodePath } from "./args.ts";
 import type { HexDecoder } from "./hex.ts";
 import type { PathNormalizer } from "./path_normalizer.ts";
 import type { ProcessTable } from "./process_table.ts";
+import { procLink } from "./proc_links.ts";
 
-/** A resolution result. */
+/**
+ * A resolution result; `viaFd` is the dirfd's path when a relative path was resolved
+ * against an fd (not the cwd).
+ */
 export type ResolvedPath =
-  | { readonly kind: "ok"; readonly path: BytePath }
+  | { readonly kind: "ok"; readonly path: BytePath; readonly viaFd?: BytePath }
   | { readonly kind: "unresolved"; readonly why: string };
 
 /**
@@ -46,8 +50,9 @@ export function resolveCallPath(
   const q = decodePath(pathArg, ctx);
   if (q.kind !== "ok") return { kind: "unresolved", why: `${q.kind} path argument ${pathArg}` };
   const p = q.value;
-  if (p.charCodeAt(0) === 47 /* / */) return { kind: "ok", path: ctx.normalizer.resolve("/", p) };
+  if (p.charCodeAt(0) === 47 /* / */) return throughProc(ctx, ctx.normalizer.resolve("/", p), pid);
   let base: BytePath | null;
+  let viaFd: BytePath | undefined;
   if (dirfd === null) base = ctx.table.cwd(pid);
   else {
     const d = decodeDirFd(dirfd, ctx);
@@ -56,13 +61,34 @@ export function resolveCallPath(
     if (d.kind === "cwd") {
       if (d.path !== null) ctx.table.observeCwd(pid, d.path);
       base = d.path ?? ctx.table.cwd(pid);
-    } else base = d.path;
+    } else {
+      base = d.path;
+      if (base !== null) viaFd = base;
+    }
   }
   if (base === null) {
     return { kind: "unresolved", why: `unknown directory for ${JSON.stringify(p)}` };
   }
   if (p === "") {
-    return emptyIsFd ? { kind: "ok", path: base } : { kind: "unresolved", why: "empty path" };
+    return emptyIsFd
+      ? { kind: "ok", path: base, viaFd }
+      : { kind: "unresolved", why: "empty path" };
   }
-  return { kind: "ok", path: ctx.normalizer.resolve(base, p) };
+  const r = throughProc(ctx, ctx.normalizer.resolve(base, p), pid);
+  return viaFd === undefined || r.kind !== "ok" ? r : { kind: "ok", path: r.path, viaFd };
+}
+
+/** `abs` with a `/proc/<pid>/cwd` or `/root` prefix replaced by what it names (proc_links.ts). */
+function throughProc(
+  ctx: { readonly table: ProcessTable; readonly normalizer: PathNormalizer },
+  abs: BytePath,
+  pid: number,
+): ResolvedPath {
+  if (abs.charCodeAt(1) !== 112 /* p */) return { kind: "ok", path: abs };
+  const { table } = ctx;
+  const cwdOf = (n: number) => (n === pid || table.has(n) ? table.cwd(n) : null);
+  const l = procLink(abs, { pid, cwdOf });
+  if (l.kind === "same") return { kind: "ok", path: abs };
+  if (l.kind === "unknown") return { kind: "unresolved", why: l.why };
+  return { kind: "ok", path: ctx.normalizer.resolve("/", l.path) };
 }

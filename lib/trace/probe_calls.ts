@@ -9,12 +9,7 @@ import type { ParsedCall } from "./call_parser.ts";
 import type { ClassifierContext } from "./classifier.ts";
 import { absentErrno, decodeDirFd, decodePath, decodeStatType } from "./args.ts";
 import { type CallPath, type CallSite, pathOrUntrust } from "./modify_calls.ts";
-
-/**
- * Real path (from a returned fd) -> the path the program opened, for fd stat type hints
- * and fchdir; kept by the classifier.
- */
-export type FdAliases = ReadonlyMap<BytePath, BytePath>;
+import type { FdAliases } from "./fd_aliases.ts";
 
 /**
  * Applies a `stat`-family call: the printed `buf` (its type) and `flags`
@@ -44,6 +39,7 @@ export function statCall(
     ctx.book.typeHint(d.path, type);
     const alias = opts.alias.get(d.path);
     if (alias !== undefined) ctx.book.typeHint(alias, type);
+    if (type === "dir") opts.alias.usedAsDir(ctx, d.path);
     return;
   }
   const p = pathOrUntrust(ctx, call, opts);
@@ -122,6 +118,46 @@ export function readlinkCall(
 }
 
 /**
+ * Applies an xattr read (`getxattr`, `listxattr`, their `l` and `f` forms: `ls -l` asks
+ * for ACLs this way): whatever it returned, even ENODATA (no such attribute), depends on
+ * the path's extended attributes, so it is an `xattr`/`lxattr` meta input. `fd` is the
+ * printed fd of the `f` forms (null for the path forms).
+ *
+ * @example
+ * ```ts
+ * // xattrCall(ctx, call, { pid, name, dirfd: null, arg, fd: null }) from Classifier.call
+ * ```
+ */
+export function xattrCall(
+  ctx: ClassifierContext,
+  call: ParsedCall,
+  opts: CallPath & { readonly fd: string | null },
+): void {
+  const { book } = ctx;
+  const kind = opts.name.startsWith("l") ? "lxattr" : "xattr";
+  if (opts.fd !== null) {
+    const d = decodeDirFd(opts.fd, ctx);
+    if (d === null || d.path === null) {
+      if (call.ret.kind === "ok") {
+        ctx.untrust(`${opts.name} in pid ${opts.pid}: fd ${opts.fd} unknown`);
+      }
+      return;
+    }
+    if (!d.deleted) book.meta(d.path, { kind });
+    return;
+  }
+  const p = pathOrUntrust(ctx, call, opts);
+  if (p === null) return;
+  const ret = call.ret;
+  const errno = ret.kind === "error" ? absentErrno(ret.errno) : null;
+  if (errno !== null) return book.absent(p, { errno });
+  if (ret.kind === "ok" || ret.kind === "error") {
+    book.exists(p, "unknown");
+    book.meta(p, { kind });
+  }
+}
+
+/**
  * Applies a successful `chdir`: the process's new cwd, and the target as an input.
  *
  * @example
@@ -168,6 +204,7 @@ export function fchdirCall(
     chdirInput(ctx, p);
     const named = opts.alias.get(p);
     if (named !== undefined) chdirInput(ctx, named);
+    opts.alias.usedAsDir(ctx, p);
   }
 }
 

@@ -64,6 +64,11 @@ export class ProcessTable {
     return t;
   }
 
+  /** Whether `pid` has been seen in the trace (a task of the run). */
+  has(pid: number): boolean {
+    return this.#tasks.has(pid);
+  }
+
   /** The task's cwd, or `null` when it cannot be known. */
   cwd(pid: number): BytePath | null {
     return this.#task(pid).cwd.path;

@@ -11,7 +11,9 @@
  *   (2) files that are only stat'ed, never opened (a changed file that the run
  *   only checked for existence/size/mtime is not an input);
  *   (3) the file type of opened paths (a directory opened without O_DIRECTORY is
- *   then recorded as a `file` input, which validation reports unreadable: a miss).
+ *   then recorded as a `file` input, which validation reports unreadable: a miss);
+ *   (4) reads of extended attributes, ACLs and capabilities (the `xattr` group:
+ *   `setfacl` on a file `ls -l` listed is not detected).
  *   Everything opened, exec'd, listed, created, renamed or removed is still seen.
  *
  * Both modes trace the `blind` group: calls after which the trace no longer shows what
@@ -50,6 +52,7 @@ export const SYSCALL_GROUPS = {
   access: ["access", "faccessat", "faccessat2"],
   readlink: ["readlink", "readlinkat"],
   listing: ["getdents64"],
+  xattr: ["getxattr", "lgetxattr", "fgetxattr", "listxattr", "llistxattr", "flistxattr"],
   blind: [
     "io_uring_setup",
     "open_by_handle_at",
@@ -70,7 +73,18 @@ export type TraceMode = "full" | "fast";
 
 /** Groups traced per mode. */
 export const MODE_GROUPS: Readonly<Record<TraceMode, readonly SyscallGroup[]>> = {
-  full: ["open", "exec", "modify", "process", "stat", "access", "readlink", "listing", "blind"],
+  full: [
+    "open",
+    "exec",
+    "modify",
+    "process",
+    "stat",
+    "access",
+    "readlink",
+    "listing",
+    "xattr",
+    "blind",
+  ],
   fast: ["open", "exec", "modify", "process", "listing", "blind"],
 };
 

@@ -8,6 +8,7 @@
 import type { BytePath } from "../path/byte_path.ts";
 import type { AbsentErrno } from "./args.ts";
 import { CallAssembler } from "./call_assembler.ts";
+import { FdAliases } from "./fd_aliases.ts";
 import { Classifier } from "./classifier.ts";
 import type { Effects } from "./effects.ts";
 import { HexMemo } from "./hex_memo.ts";
@@ -79,6 +80,7 @@ export class TraceModel {
       untrust,
       decode: new HexMemo().decodeRange,
       onExitGroup: (pid) => this.#groupEnded(pid),
+      aliases: new FdAliases(),
     });
   }
 

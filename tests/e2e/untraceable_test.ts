@@ -96,3 +96,82 @@ e2e(
     assert.match((await t.run(cmd)).out, /\n8\n$/);
   },
 );
+
+// `/proc/self/cwd/x`, `/proc/self/root/...` and `/proc/self/fd/N` (reopening an O_PATH fd)
+// name real files; /proc itself is never an input, so they used to replay stale bytes.
+e2e("files read or probed through /proc links are inputs", async (t) => {
+  const py = "import os; fd = os.open('a.txt', os.O_PATH); " +
+    "print(open('/proc/self/fd/%d' % fd).read(), end='')";
+  const scripts = [
+    "cat /proc/self/cwd/a.txt",
+    `cat /proc/self/root${t.path("a.txt")}`,
+    `python3 -c "${py}"`,
+    "test -e /proc/self/cwd/b.txt && echo b; cat a.txt",
+  ];
+  for (const script of scripts) {
+    t.write("a.txt", "one\n");
+    try {
+      Deno.removeSync(t.path("b.txt"));
+    } catch { /* absent */ }
+    await settle();
+    const cmd = ["--", "sh", "-c", script];
+    assert.equal((await t.run(cmd)).out, "one\n", script);
+    assert.match((await t.run(["-v", ...cmd])).err, /: hit in /, script);
+    t.write("a.txt", "two\n");
+    if (script.includes("b.txt")) t.write("b.txt", "");
+    await settle();
+    assert.match((await t.run(cmd)).out, /two\n$/, script);
+  }
+});
+
+// python's os.open(dir) has no O_DIRECTORY: that the fd is a directory shows only when it is
+// listed or used as a dirfd, and then the symlink on its name decides what was read.
+e2e("a symlinked directory opened without O_DIRECTORY and re-pointed is a miss", async (t) => {
+  t.write("r1/x", "1\n");
+  t.write("r2/x", "2\n");
+  t.write("r2/y", "3\n");
+  const scripts = [
+    "import os; print(sorted(os.listdir(os.open('L', os.O_RDONLY))))",
+    "import os; d = os.open('L', os.O_RDONLY); print(os.read(os.open('x', 0, dir_fd=d), 9))",
+  ];
+  for (const script of scripts) {
+    try {
+      Deno.removeSync(t.path("L"));
+    } catch { /* first round */ }
+    Deno.symlinkSync("r1", t.path("L"));
+    await settle();
+    const cmd = ["--", "python3", "-c", script];
+    const first = await t.run(cmd);
+    assert.equal(first.code, 0, first.err);
+    assert.match((await t.run(["-v", ...cmd])).err, /: hit in /, script);
+    Deno.removeSync(t.path("L"));
+    Deno.symlinkSync("r2", t.path("L"));
+    await settle();
+    const after = await t.run(cmd);
+    assert.equal(after.out, (await t.run(["--no-store", "--force", ...cmd])).out, script);
+    assert.notEqual(after.out, first.out, script);
+  }
+});
+
+// Extended attributes (and ACLs, capabilities) are read by getxattr/listxattr; a run that
+// printed them must see a change (python's os.setxattr; setfacl does the same).
+e2e("a changed extended attribute a run read is a miss", async (t) => {
+  const set = (v: string) =>
+    execFileSync("python3", ["-c", `import os; os.setxattr("f", "user.a", b"${v}")`], {
+      cwd: t.path("."),
+    });
+  t.write("f", "");
+  set("1");
+  await settle();
+  const cmd = [
+    "--",
+    "python3",
+    "-c",
+    'import os; print(os.listxattr("f"), os.getxattr("f", "user.a"))',
+  ];
+  assert.equal((await t.run(cmd)).out, "['user.a'] b'1'\n");
+  assert.match((await t.run(["-v", ...cmd])).err, /: hit in /);
+  set("2");
+  await settle();
+  assert.equal((await t.run(cmd)).out, "['user.a'] b'2'\n");
+});

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   chmodSync,
+  linkSync,
   mkdirSync,
   rmSync,
   statSync,
@@ -10,7 +11,8 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { digestBytes } from "../../lib/hash/digest.ts";
-import { metaModeOf } from "../../lib/store/meta_digest.ts";
+import { metaModeOf, xattrMetaDigest } from "../../lib/store/meta_digest.ts";
+import { preciseStat } from "../../lib/runtime/mod.ts";
 import type { RecordedInput } from "../../lib/store/types.ts";
 import type { StatMemo } from "../../lib/store/stat_memo.ts";
 import { validateInputs } from "../../lib/store/validate.ts";
@@ -142,6 +144,23 @@ Deno.test("a meta input's fast check compares the whole st_mode, special bits in
     chmodSync(f, 0o4755);
     assert.deepEqual(await store.validate([plain]), { kind: "changed", input: plain });
     assert.equal(await store.validate([setuid]), null);
+  });
+});
+
+Deno.test("an xattr meta input is invalidated by any ctime change, the mode kept", async () => {
+  await withStore(async (store, dir) => {
+    const f = join(dir, "f");
+    writeFileSync(f, "");
+    const st = preciseStat({ path: f });
+    assert.ok(st !== null);
+    const xattr: RecordedInput = { path: f, kind: "meta", digest: xattrMetaDigest("xattr", st) };
+    assert.match(xattr.digest, /^x:reg:644:\d+$/);
+    assert.equal(await store.validate([xattr]), null);
+    await new Promise((r) => setTimeout(r, 20));
+    linkSync(f, join(dir, "g")); // moves f's ctime as setxattr/setfacl would; mode unchanged
+    assert.deepEqual(await store.validate([xattr]), { kind: "changed", input: xattr });
+    rmSync(f);
+    assert.deepEqual(await store.validate([xattr]), { kind: "missing", input: xattr });
   });
 });
 

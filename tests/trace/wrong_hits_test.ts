@@ -219,3 +219,77 @@ Deno.test("every traced blind syscall has a handler that can untrust the run", (
     assert.match((r.effects.trust as { reason: string }).reason, new RegExp(name), name);
   }
 });
+
+Deno.test("an open through /proc records the file its fd names", () => {
+  const r = run([
+    `1  openat(${cwd}, "${hx("/proc/self/fd/3")}", O_RDONLY) = 4<${hx("/w/data.txt")}>`,
+    `1  openat(${cwd}, "${hx("/dev/stdin")}", O_RDONLY) = 5<${hx("/w/in.txt")}>`,
+    `1  openat(${cwd}, "${hx("/proc/self/fd/0")}", O_RDONLY) = 6<pipe:[123]>`,
+    `1  openat(${cwd}, "${hx("/proc/self/status")}", O_RDONLY) = 7<${hx("/proc/9/status")}>`,
+  ]);
+  assert.deepEqual(r.effects.inputs, [
+    { path: "/w/data.txt", kind: "file" },
+    { path: "/w/in.txt", kind: "file" },
+  ]);
+});
+
+Deno.test("/proc/<pid>/cwd and /root paths are recorded as what they name, probes included", () => {
+  const r = run([
+    `1  openat(${cwd}, "${hx("/proc/self/cwd/a.txt")}", O_RDONLY) = 3<${hx("/w/a.txt")}>`,
+    `1  newfstatat(${cwd}, "${hx("/proc/1/cwd/b.txt")}", 0x7ffd, 0) = ${ENOENT}`,
+    `1  access("${hx("/proc/thread-self/root/etc/c")}", R_OK) = ${ENOENT}`,
+    `1  chdir("${hx("/w/sub")}") = 0`,
+    `1  execve("${hx("/proc/self/cwd/tool")}", ["tool"], 0x7ffd /* 1 var */) = ${ENOENT}`,
+    `1  openat(${cwd}, "${hx("/proc/99/cwd/x")}", O_RDONLY) = ${ENOENT}`,
+  ]);
+  assert.deepEqual(r.effects.trust, { kind: "trusted" });
+  const ins = r.effects.inputs.filter((i) => i.kind !== "meta");
+  assert.deepEqual(ins, [
+    { path: "/w/a.txt", kind: "file" },
+    { path: "/w/b.txt", kind: "absent" },
+    { path: "/etc/c", kind: "absent" },
+    { path: "/w/sub/tool", kind: "absent" },
+  ], "pid 99 is not the run's: left under /proc");
+});
+
+Deno.test("a directory opened through a symlink without O_DIRECTORY pins the links once used as one", () => {
+  const fd = `3<${hx("/w/r1")}>`;
+  const opened = open(1, "L", "O_RDONLY|O_CLOEXEC", fd);
+  const entries = (lines: string[]) =>
+    run(lines).effects.inputs.filter((i) => i.kind === "meta" && i.probe.kind === "entry")
+      .map((i) => i.path);
+  assert.deepEqual(entries([opened, `1  getdents64(${fd}, 0x55d0 /* 3 entries */, 32768) = 72`]), [
+    "/w/L",
+  ], "listed");
+  assert.deepEqual(entries([opened, `1  openat(${fd}, "${hx("x")}", O_RDONLY) = ${ENOENT}`]), [
+    "/w/L",
+  ], "used as a dirfd");
+  const fstat =
+    `1  newfstatat(${fd}, "", {st_mode=S_IFDIR|0755, st_size=4096, ...}, AT_EMPTY_PATH) = 0`;
+  assert.deepEqual(entries([opened, fstat]), ["/w/L"], "fstat'ed as a directory");
+  const file = `3<${hx("/w/real.txt")}>`;
+  const fileStat =
+    `1  newfstatat(${file}, "", {st_mode=S_IFREG|0644, st_size=4, ...}, AT_EMPTY_PATH) = 0`;
+  assert.deepEqual(entries([open(1, "link.txt", "O_RDONLY", file), fileStat]), [], "a file: no");
+});
+
+Deno.test("xattr reads are xattr/lxattr meta inputs whatever they found; ENOENT is absent", () => {
+  const f = hx("/w/f");
+  const r = run([
+    `1  lgetxattr("${f}", "${
+      hx("security.selinux")
+    }", 0x5649, 255) = -1 ENODATA (No data available)`,
+    `1  getxattr("${f}", "${
+      hx("system.posix_acl_access")
+    }", NULL, 0) = -1 ENODATA (No data available)`,
+    `1  flistxattr(3<${hx("/w/g")}>, "${hx("user.a")}\\x00", 256) = 7`,
+    `1  listxattr("${hx("/w/gone")}", 0x7ffd, 256) = ${ENOENT}`,
+  ]);
+  assert.deepEqual(r.effects.trust, { kind: "trusted" });
+  assert.deepEqual(r.effects.inputs, [
+    { path: "/w/f", kind: "meta", probe: { kind: "lxattr" } },
+    { path: "/w/f", kind: "meta", probe: { kind: "xattr" } },
+    { path: "/w/g", kind: "meta", probe: { kind: "xattr" } },
+    { path: "/w/gone", kind: "absent" },
+  ]);
+});
