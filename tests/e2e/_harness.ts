@@ -136,3 +136,23 @@ export function e2e(name: string, fn: (t: Ctx) => Promise<void>): void {
     });
   }
 }
+
+/** `sh -c` script that counts its runs in ../runs (outside the output root `out`). */
+export function counted(script: string): string[] {
+  return ["--output-root", "out", "--", "sh", "-c", `echo run >> ../runs; ${script}`];
+}
+
+/** How many times a {@link counted} script ran in the test dir `t.dir`. */
+export function runs(t: { dir: string }): number {
+  try {
+    return Deno.readTextFileSync(`${t.dir}/../runs`).split("\n").filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** `casher --cache-dir <cache>` as a shell word list, for pipelines run through bash. */
+export function casherWords(t: { target: { argv: readonly string[] }; cache: string }): string {
+  return [...t.target.argv, "--cache-dir", t.cache].map((a) => `'${a.replaceAll("'", "'\\''")}'`)
+    .join(" ");
+}
