@@ -8,7 +8,10 @@
 import { decodeRange, type HexDecoder } from "./hex.ts";
 import type { BytePath } from "../path/byte_path.ts";
 
-/** A syscall's decoded return. `fdPath` is the `-y` annotation of a returned fd. */
+/**
+ * A syscall's decoded return. `fdPath` is the `-y` annotation of a returned fd (`null` when
+ * there is none, or when the file was deleted: a memfd, an unlinked file).
+ */
 export type SyscallReturn =
   | { readonly kind: "ok"; readonly value: number; readonly fdPath: BytePath | null }
   | { readonly kind: "error"; readonly errno: string }
@@ -128,7 +131,8 @@ function parseReturn(body: string, from: number, decode: HexDecoder): SyscallRet
   if (body.charCodeAt(e) === 60 /* < */) {
     const close = body.indexOf(">", e + 1);
     if (close < 0) return null;
-    fdPath = decode(body, e + 1, close);
+    // `</path>(deleted)`: the fd's file has no name any more (a memfd, an unlinked file).
+    fdPath = body.startsWith("(deleted)", close + 1) ? null : decode(body, e + 1, close);
   }
   return { kind: "ok", value, fdPath };
 }

@@ -226,6 +226,7 @@ Deno.test("an open through /proc records the file its fd names", () => {
     `1  openat(${cwd}, "${hx("/dev/stdin")}", O_RDONLY) = 5<${hx("/w/in.txt")}>`,
     `1  openat(${cwd}, "${hx("/proc/self/fd/0")}", O_RDONLY) = 6<pipe:[123]>`,
     `1  openat(${cwd}, "${hx("/proc/self/status")}", O_RDONLY) = 7<${hx("/proc/9/status")}>`,
+    `1  openat(${cwd}, "${hx("/proc/self/fd/8")}", O_RDONLY) = 9<${hx("/memfd:jit")}>(deleted)`,
   ]);
   assert.deepEqual(r.effects.inputs, [
     { path: "/w/data.txt", kind: "file" },
