@@ -211,7 +211,7 @@ export async function run(): Promise<void> {
         );
       }
       if (name.includes("parallel")) continue;
-      const groups = ["stat", "access", "readlink", "listing", "blind"] as SyscallGroup[];
+      const groups = ["stat", "access", "readlink", "listing", "xattr", "blind"] as SyscallGroup[];
       const g = await ratios(argv, dir, [
         { groups: CORE },
         ...groups.map((x) => ({ groups: [...CORE, x] })),
