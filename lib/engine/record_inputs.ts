@@ -10,7 +10,12 @@ import { type BytePath, displayPath, fsPath } from "../path/byte_path.ts";
 import { missingErrno, readLinkBytes } from "../runtime/mod.ts";
 import { absentDigest } from "../store/digest_path.ts";
 import { RACY_MS, stampFingerprint } from "../store/fingerprint.ts";
-import { linkMetaDigest, statMetaDigest, xattrMetaDigest } from "../store/meta_digest.ts";
+import {
+  linkMetaDigest,
+  sizeMetaDigest,
+  statMetaDigest,
+  xattrMetaDigest,
+} from "../store/meta_digest.ts";
 import { nearestAncestorIn } from "./_ancestor.ts";
 import { PostRunStats } from "./_post_run_stats.ts";
 import { limitConcurrency } from "./_limit.ts";
@@ -280,6 +285,10 @@ function recordMeta(
   opts: { readonly touched: Touched; readonly limit: bigint },
 ): RecordOne {
   const { path, probe } = input;
+  // What the stat showed before the run replaced the file: only the trace still knows it.
+  if (probe.kind === "size") {
+    return { kind: "ok", input: { path, kind: "meta", digest: sizeMetaDigest(probe.size) } };
+  }
   if (opts.touched.paths.has(path)) return { kind: "ok", input: null }; // replay restores it
   const ancestor = touchedAncestor(path, opts.touched);
   if (ancestor !== null) return underChanged(path, ancestor);

@@ -308,6 +308,7 @@ function metaProbeFrom(digest: string): MetaProbe {
   if (probe === "readlink") {
     return { kind: "readlink", target: Buffer.from(digest.slice(2), "hex").toString("latin1") };
   }
+  if (probe === "size") return { kind: "size", size: Number(digest.slice(2)) };
   return { kind: probe ?? "stat" };
 }
 

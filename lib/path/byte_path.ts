@@ -126,3 +126,18 @@ export function isUnder(p: BytePath, root: BytePath): boolean {
   if (root === "/") return true;
   return p === root || p.startsWith(root.endsWith("/") ? root : root + "/");
 }
+
+/**
+ * The directory holding an absolute, normalized path (`/` for `/` and its entries).
+ *
+ * @example
+ * ```ts
+ * import { parentOf } from "./byte_path.ts";
+ * parentOf("/a/b"); // "/a"
+ * parentOf("/a"); // "/"
+ * ```
+ */
+export function parentOf(p: BytePath): BytePath {
+  const i = p.lastIndexOf("/");
+  return i <= 0 ? "/" : p.slice(0, i);
+}

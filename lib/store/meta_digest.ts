@@ -9,7 +9,9 @@
  * - `r:<hex>`: `readlink` returns exactly these target bytes;
  * - `x:<type>:<mode>:<ctime ms>` / `y:...`: what `getxattr`/`lgetxattr` could see (extended
  *   attributes, ACLs, capabilities): no portable call reads them, but every change of them
- *   moves the ctime, so the ctime (whole milliseconds) stands for them, with type and bits.
+ *   moves the ctime, so the ctime (whole milliseconds) stands for them, with type and bits;
+ * - `z:<size>`: `stat` (following symlinks) shows this size (a file the run stat'ed, then
+ *   replaced whole: `test -s f; ... > f`).
  *
  * Types are `reg`, `dir`, `lnk`, `chr`, `blk`, `fifo`, `sock`.
  *
@@ -21,7 +23,7 @@ import { fastStat, fileTypeBits, fileTypeOf, preciseStat, readLinkBytes } from "
 import { fsArg } from "./fingerprint.ts";
 
 /** Which probe a `meta` digest describes. */
-export type MetaProbe = "stat" | "lstat" | "readlink" | "xattr" | "lxattr";
+export type MetaProbe = "stat" | "lstat" | "readlink" | "xattr" | "lxattr" | "size";
 
 /**
  * The probe a `meta` digest was recorded for, or `null` when it is not a meta digest.
@@ -38,6 +40,7 @@ export function metaProbeOf(digest: string): MetaProbe | null {
   if (digest.startsWith("r:")) return "readlink";
   if (digest.startsWith("x:")) return "xattr";
   if (digest.startsWith("y:")) return "lxattr";
+  if (digest.startsWith("z:")) return "size";
   return null;
 }
 
@@ -71,6 +74,19 @@ export function xattrMetaDigest(
   // Whole milliseconds, from exact nanoseconds: the same in every runtime, FFI or not.
   const bits = `${fileTypeOf(st.mode)}:${(st.mode & 0o7777).toString(8)}`;
   return `${probe === "xattr" ? "x" : "y"}:${bits}:${st.ctimeNs / 1_000_000n}`;
+}
+
+/**
+ * The digest of the size a stat showed: `z:` and the size in bytes.
+ *
+ * @example
+ * ```ts
+ * import { sizeMetaDigest } from "./meta_digest.ts";
+ * sizeMetaDigest(12); // "z:12"
+ * ```
+ */
+export function sizeMetaDigest(size: number): string {
+  return `z:${size}`;
 }
 
 /**
@@ -143,6 +159,9 @@ export function metaNow(path: BytePath, probe: MetaProbe): MetaState {
       if (probe === "stat" || probe === "lstat") {
         const st = fastStat(fsArg(path), { lstat });
         digest = st === null ? null : statMetaDigest(probe, st.mode);
+      } else if (probe === "size") {
+        const st = fastStat(fsArg(path));
+        digest = st === null ? null : sizeMetaDigest(st.size);
       } else {
         const st = preciseStat({ path: fsArg(path), lstat });
         digest = st === null ? null : xattrMetaDigest(probe, st);

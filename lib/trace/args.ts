@@ -191,7 +191,22 @@ function flagAt(text: string, j: number): number {
 export type StatType = "reg" | "dir" | "link" | "special" | "unknown";
 
 /**
- * Reads `st_mode=`/`stx_mode=` from a printed stat structure.
+ * Reads `st_size=`/`stx_size=` from a printed stat structure; `null` when not printed.
+ *
+ * @example
+ * ```ts
+ * import { decodeStatSize } from "./args.ts";
+ * decodeStatSize("{st_mode=S_IFREG|0644, st_size=12, ...}"); // 12
+ * ```
+ */
+export function decodeStatSize(arg: string | undefined): number | null {
+  if (arg === undefined || arg.charCodeAt(0) !== 123) return null;
+  const m = /\bstx?_size=(\d+)/.exec(arg);
+  return m === null ? null : Number(m[1]);
+}
+
+/**
+ * Reads `st_mode=`/`stx_mode=` from a printed stat structure (`unknown` when not printed).
  *
  * @example
  * ```ts

@@ -3,10 +3,14 @@
  *
  * - open/openat/openat2/creat: success without write intent is a read (O_PATH and
  *   O_DIRECTORY: a `meta` input, see below); with write
- *   intent see {@link WriteHow}. ENOENT/ENOTDIR is `absent`. EACCES on a read-open
- *   is a `file` input (validation finds it unreadable and misses). EEXIST/EISDIR
- *   prove existence. Other errors are ignored.
- * - execve/execveat: success is an `exec` input; ENOENT/ENOTDIR `absent`.
+ *   intent see {@link WriteHow}. EACCES on a read-open is a `file` input (validation
+ *   finds it unreadable and misses).
+ * - Every failed call records what its errno depends on (failed_calls.ts): ENOENT and
+ *   ENOTDIR are `absent`, EEXIST/EISDIR/EACCES/EPERM the path's type and bits, ENOTEMPTY
+ *   the directory's listing, ELOOP without O_NOFOLLOW untrusts.
+ * - An opened path under /proc or /dev (`/proc/self/fd/3`, `/dev/stdin`) is recorded as
+ *   the file its returned fd names.
+ * - execve/execveat: success is an `exec` input.
  * - stat/lstat/newfstatat/statx: success is a `meta` input (type and mode; `lstat`
  *   for lstat/AT_SYMLINK_NOFOLLOW) and, with S_IFREG, also a `file` input;
  *   ENOENT/ENOTDIR `absent`. An fd stat (AT_EMPTY_PATH) only teaches the type.
@@ -33,7 +37,8 @@ import type { BytePath } from "../path/byte_path.ts";
 import type { FdAliases } from "./fd_aliases.ts";
 import { isSystemPath } from "./path_filter.ts";
 import { blindCall, isBlindCall, mknodCall } from "./blind_calls.ts";
-import { absentErrno, decodeDirFd, decodeOpenFlags, type OpenFlags } from "./args.ts";
+import { decodeDirFd, decodeOpenFlags, type OpenFlags } from "./args.ts";
+import { failedOn } from "./failed_calls.ts";
 import { parseCallBody, type ParsedCall } from "./call_parser.ts";
 import type { HexDecoder } from "./hex.ts";
 import type { PathBook } from "./path_book.ts";
@@ -153,16 +158,19 @@ export class Classifier {
         });
       case "stat":
       case "lstat":
+      case "stat64":
+      case "lstat64":
         return statCall(c, call, {
           pid,
           name,
           dirfd: null,
           arg: a[0],
           buf: a[1],
-          flags: name === "lstat" ? "AT_SYMLINK_NOFOLLOW" : "",
+          flags: name.startsWith("lstat") ? "AT_SYMLINK_NOFOLLOW" : "",
           alias,
         });
       case "newfstatat":
+      case "fstatat64":
         return statCall(c, call, {
           pid,
           name,
@@ -193,6 +201,7 @@ export class Classifier {
       case "readlinkat":
         return readlinkCall(c, call, { pid, name, dirfd: a[0], arg: a[1], buf: a[2], size: a[3] });
       case "getdents64":
+      case "getdents":
         return this.#listing(call, { pid, name, fd: a[0] });
       case "rename":
         return renameCall(c, call, {
@@ -217,9 +226,11 @@ export class Classifier {
         });
       case "unlink":
       case "rmdir":
-        return unlinkCall(c, call, { pid, name, dirfd: null, arg: a[0] });
-      case "unlinkat":
-        return unlinkCall(c, call, { pid, name, dirfd: a[0], arg: a[1] });
+        return unlinkCall(c, call, { pid, name, dirfd: null, arg: a[0], dir: name === "rmdir" });
+      case "unlinkat": {
+        const dir = (a[2] ?? "").includes("AT_REMOVEDIR");
+        return unlinkCall(c, call, { pid, name, dirfd: a[0], arg: a[1], dir });
+      }
       case "mkdir":
         return madeCall(c, call, { pid, name, dirfd: null, arg: a[0], kind: "dir" });
       case "mkdirat":
@@ -263,6 +274,7 @@ export class Classifier {
           emptyIsFd: (a[4] ?? "").includes("AT_EMPTY_PATH"),
         });
       case "truncate":
+      case "truncate64":
         return truncateCall(c, call, { pid, name, arg: a[0], len: a[1] });
       case "chdir":
         return chdirCall(c, call, { pid, name, arg: a[0] });
@@ -305,17 +317,18 @@ export class Classifier {
     // `/proc/self/fd/3`, `/dev/stdin`: the fd's path is the file the run reads.
     const p = real !== null && isSystemPath(named) && real.charCodeAt(0) === 47 ? real : named;
     if (ret.kind === "error") {
-      const errno = absentErrno(ret.errno);
-      if (errno === "ENOTDIR" && f.directory) {
-        // O_DIRECTORY on something that is not a directory (mv probing its target): the
-        // path exists, and its type is what the program relied on.
-        book.exists(p, "unknown");
-        book.meta(p, { kind: f.noFollow ? "lstat" : "stat" });
-      } else if (errno !== null) book.absent(p, { errno });
-      else if (ret.errno === "EEXIST") book.exists(p, "unknown");
-      else if (ret.errno === "EISDIR") book.exists(p, "dir");
-      else if (ret.errno === "EACCES" && f.access === "read" && !f.pathOnly) book.read(p, "file");
-      return;
+      // Validation finds an unreadable file unreadable, and misses.
+      if (ret.errno === "EACCES" && f.access === "read" && !f.pathOnly) return book.read(p, "file");
+      // O_DIRECTORY on something that is not a directory (mv probing its target) is a
+      // meta input: the path exists, and its type is what the program relied on.
+      return failedOn(this.#c, p, {
+        pid,
+        name,
+        errno: ret.errno,
+        follow: !f.noFollow,
+        creates: f.create,
+        wantsDir: f.directory,
+      });
     }
     if (f.pathOnly || (f.access === "read" && f.directory)) {
       // No content read: the object's type (and mode) is what the program relied on.
@@ -346,14 +359,15 @@ export class Classifier {
       if (call.ret.kind === "ok") this.#c.untrust(`${name} in pid ${pid}: ${r.why}`);
       return;
     }
-    if (r.viaFd !== undefined && !emptyIsFd) this.#c.aliases.usedAsDir(this.#c, r.viaFd);
+    if (r.viaFd !== undefined && !emptyIsFd) this.#c.aliases.pinLinks(this.#c, r.viaFd);
     if (call.ret.kind === "ok") {
       // The exec needed the execute bit as much as the bytes: `chmod -x` must be a miss.
       this.#c.book.read(r.path, "exec");
       return this.#c.book.meta(r.path, { kind: "stat" });
     }
-    const errno = call.ret.kind === "error" ? absentErrno(call.ret.errno) : null;
-    if (errno !== null) this.#c.book.absent(r.path, { errno });
+    if (call.ret.kind === "error") {
+      failedOn(this.#c, r.path, { pid, name, errno: call.ret.errno, follow: true });
+    }
   }
 
   #listing(call: ParsedCall, at: CallSite & { readonly fd: string | undefined }): void {
@@ -364,7 +378,7 @@ export class Classifier {
       return this.#c.untrust(`${name} in pid ${pid}: directory of fd ${fd} unknown`);
     }
     if (d.deleted) return;
-    this.#c.aliases.usedAsDir(this.#c, d.path);
+    this.#c.aliases.pinLinks(this.#c, d.path);
     this.#c.book.read(d.path, "listing");
   }
 

@@ -27,6 +27,11 @@ export type MetaProbe =
   | { readonly kind: "entry" }
   | { readonly kind: "xattr" }
   | { readonly kind: "lxattr" }
+  /**
+   * The size a stat showed of a regular file the run then replaced whole (`test -s f`,
+   * `ls -l f`, then `... > f`): taken from the trace, since the file no longer holds it.
+   */
+  | { readonly kind: "size"; readonly size: number }
   /** `target` is `null` when the trace may show it cut short (the buffer was filled). */
   | { readonly kind: "readlink"; readonly target: BytePath | null };
 

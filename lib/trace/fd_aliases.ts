@@ -2,8 +2,9 @@
  * The names fds were opened by. `-y` prints an fd's real path; when the program opened it
  * through a symlink (`L -> r1`), what the run then does with the fd depends on where `L`
  * pointed. A read-open does not say whether the fd is a directory, so the link inputs are
- * added when the fd is first used as one: listed (getdents64), fstat'ed as S_IFDIR, used as
- * the dirfd of an `*at` call, or fchdir'ed into.
+ * added when the fd is first used as one (listed, fstat'ed as S_IFDIR, used as the dirfd
+ * of an `*at` call, fchdir'ed into), or when its real path is read back (a `readlink` of
+ * `/proc/self/fd/N`).
  *
  * @module
  */
@@ -20,7 +21,7 @@ import { linksOnTheWay } from "./probe_calls.ts";
  * const aliases = new FdAliases();
  * aliases.set("/w/r1", "/w/L");
  * aliases.get("/w/r1"); // "/w/L"
- * // aliases.usedAsDir(ctx, "/w/r1") records /w/L as an `entry` input, once
+ * // aliases.pinLinks(ctx, "/w/r1") records /w/L as an `entry` input, once
  * ```
  */
 export class FdAliases {
@@ -37,8 +38,11 @@ export class FdAliases {
     if (real !== named) this.#named.set(real, named);
   }
 
-  /** The fd at `real` was used as a directory: the links on its name's way are inputs. */
-  usedAsDir(ctx: ClassifierContext, real: BytePath): void {
+  /**
+   * The fd at `real` was used in a way that depends on where its name led (as a directory,
+   * or its path read back): the links on the name's way are inputs.
+   */
+  pinLinks(ctx: ClassifierContext, real: BytePath): void {
     const named = this.#named.get(real);
     if (named === undefined || this.#linked.has(real)) return;
     this.#linked.add(real);

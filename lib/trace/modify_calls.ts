@@ -7,7 +7,8 @@
 import type { BytePath } from "../path/byte_path.ts";
 import type { ParsedCall } from "./call_parser.ts";
 import type { ClassifierContext } from "./classifier.ts";
-import { absentErrno, decodePath } from "./args.ts";
+import { decodePath } from "./args.ts";
+import { existsNow, failedOn } from "./failed_calls.ts";
 import { resolveCallPath } from "./path_resolver.ts";
 
 /** Which process made a call, and the syscall's name (for untrust reasons). */
@@ -32,7 +33,7 @@ export function pathOrUntrust(
   const r = resolveCallPath(ctx, arg, { pid, dirfd });
   if (r.kind === "ok") {
     // Relative to a directory fd: the links on the way to it decided which directory.
-    if (r.viaFd !== undefined) ctx.aliases.usedAsDir(ctx, r.viaFd);
+    if (r.viaFd !== undefined) ctx.aliases.pinLinks(ctx, r.viaFd);
     return r.path;
   }
   if (call.ret.kind === "ok") ctx.untrust(`${name} in pid ${pid}: ${r.why}`);
@@ -63,8 +64,7 @@ export function renameCall(
   const src = pathOrUntrust(ctx, call, { pid, name, dirfd: opts.srcDirfd, arg: opts.src });
   const dst = pathOrUntrust(ctx, call, { pid, name, dirfd: opts.dstDirfd, arg: opts.dst });
   if (call.ret.kind === "error") {
-    if (call.ret.errno === "ENOENT" && src !== null) ctx.book.absent(src);
-    return;
+    return renameFailed(ctx, { pid, name, errno: call.ret.errno, src, dst, flags });
   }
   if (src === null || dst === null) return;
   if (flags.includes("RENAME_WHITEOUT")) return ctx.untrust(`${name} with RENAME_WHITEOUT`);
@@ -82,11 +82,46 @@ export function renameCall(
  * // unlinkCall(ctx, call, { pid, name, dirfd, arg }) from Classifier.call
  * ```
  */
-export function unlinkCall(ctx: ClassifierContext, call: ParsedCall, opts: CallPath): void {
+export function unlinkCall(
+  ctx: ClassifierContext,
+  call: ParsedCall,
+  opts: CallPath & { readonly dir: boolean },
+): void {
   const p = pathOrUntrust(ctx, call, opts);
   if (p === null) return;
-  if (call.ret.kind === "ok") ctx.book.remove(p);
-  else if (call.ret.kind === "error" && call.ret.errno === "ENOENT") ctx.book.absent(p);
+  if (call.ret.kind === "ok") return ctx.book.remove(p);
+  if (call.ret.kind !== "error") return;
+  const { pid, name } = opts;
+  const errno = call.ret.errno;
+  failedOn(ctx, p, { pid, name, errno, follow: false, removes: true, wantsDir: opts.dir });
+}
+
+/**
+ * A failed rename: ENOENT is a missing source (or a missing directory for the target,
+ * whichever is missing now); EEXIST/ENOTEMPTY a target directory with entries (or, with
+ * RENAME_NOREPLACE, any target); the rest as {@link failedOn} has it for either path.
+ */
+function renameFailed(
+  ctx: ClassifierContext,
+  at: CallSite & {
+    readonly errno: string;
+    readonly src: BytePath | null;
+    readonly dst: BytePath | null;
+    readonly flags: string;
+  },
+): void {
+  const { pid, name, src, dst } = at;
+  let errno = at.errno;
+  // ENOTDIR is mostly about the two paths themselves (a directory onto a file): wantsDir.
+  const use = { pid, name, follow: false, wantsDir: true };
+  if (errno === "ENOENT" && src !== null && dst !== null && existsNow(src)) {
+    return failedOn(ctx, dst, { ...use, errno, creates: true });
+  }
+  if (errno === "EEXIST" && !at.flags.includes("RENAME_NOREPLACE")) errno = "ENOTEMPTY";
+  if (src !== null && errno !== "ENOTEMPTY" && errno !== "EEXIST") {
+    failedOn(ctx, src, { ...use, errno, removes: true });
+  }
+  if (dst !== null && errno !== "ENOENT") failedOn(ctx, dst, { ...use, errno, creates: true });
 }
 
 /**
@@ -108,8 +143,9 @@ export function madeCall(
   if (call.ret.kind === "ok") {
     const t = opts.kind === "symlink" ? decodePath(opts.target, ctx) : null;
     ctx.book.made(p, opts.kind, { target: t?.kind === "ok" ? t.value : null });
-  } else if (call.ret.kind === "error" && call.ret.errno === "EEXIST") {
-    ctx.book.exists(p, "unknown");
+  } else if (call.ret.kind === "error") {
+    const { pid, name } = opts;
+    failedOn(ctx, p, { pid, name, errno: call.ret.errno, follow: false, creates: true });
   }
 }
 
@@ -136,13 +172,19 @@ export function linkCall(
 ): void {
   const { pid, name, emptyIsFd } = opts;
   const nw = pathOrUntrust(ctx, call, { pid, name, dirfd: opts.newDirfd, arg: opts.newPath });
-  if (call.ret.kind !== "ok") {
-    if (call.ret.kind === "error" && call.ret.errno === "EEXIST" && nw !== null) {
-      ctx.book.exists(nw, "unknown");
-    }
-    return;
-  }
   const r = resolveCallPath(ctx, opts.oldPath, { pid, dirfd: opts.oldDirfd, emptyIsFd });
+  if (call.ret.kind !== "ok") {
+    if (call.ret.kind !== "error" || nw === null) return;
+    const old = r.kind === "ok" ? r.path : null;
+    const errno = call.ret.errno;
+    if (errno === "ENOENT") {
+      // The old path is missing, or the new one's directory is: whichever is missing now.
+      if (old !== null && !existsNow(old)) return ctx.book.absent(old);
+    } else if (old !== null && errno !== "EEXIST") {
+      failedOn(ctx, old, { pid, name, errno, follow: false });
+    }
+    return failedOn(ctx, nw, { pid, name, errno, follow: false, creates: true });
+  }
   if (nw === null) return;
   if (r.kind !== "ok") {
     // linkat(fd, "", ..., AT_EMPTY_PATH) of an O_TMPFILE or deleted fd: a fresh file.
@@ -170,7 +212,6 @@ export function truncateCall(
   if (p === null) return;
   if (call.ret.kind === "ok") ctx.book.write(p, len === "0" ? "replace" : "modify");
   else if (call.ret.kind === "error") {
-    const errno = absentErrno(call.ret.errno);
-    if (errno !== null) ctx.book.absent(p, { errno });
+    failedOn(ctx, p, { pid, name, errno: call.ret.errno, follow: true });
   }
 }

@@ -209,8 +209,11 @@ export class PathBook {
     r.now = "gone";
   }
 
-  /** A probe found the path present, with its type when printed. A regular file is a `file` input. */
-  exists(path: BytePath, type: StatType): void {
+  /**
+   * A probe found the path present, with its type (and a stat's `size`) when printed. A
+   * regular file is a `file` input.
+   */
+  exists(path: BytePath, type: StatType, opts: { readonly size?: number | null } = {}): void {
     // A type other than "link" (or unknown) comes from a probe that followed the link.
     const final = type === "reg" || type === "dir" || type === "special";
     const p = this.#links.through(path, { final });
@@ -220,7 +223,10 @@ export class PathBook {
     if (!r.touched) {
       if (r.prior === "unknown") r.prior = "existed";
       if (type !== "unknown") r.type = type;
-      if (type === "reg") this.#input(p, r, { kind: "file", viaStat: true });
+      if (type === "reg") {
+        if (r.statSize === null && opts.size !== undefined) r.statSize = opts.size;
+        this.#input(p, r, { kind: "file", viaStat: true });
+      }
     }
     r.now = "exists";
   }
@@ -236,6 +242,11 @@ export class PathBook {
       if (kind === "listing") r.type = "dir";
       r.contentRead = true;
       this.#input(p, r, { kind });
+    } else if (r.keptOld && !r.replaced) {
+      this.#opts.untrust(
+        `read ${displayPath(p)} back after appending to it outside the output roots: ` +
+          "what it held before is not recorded",
+      );
     }
     r.now = "exists";
   }
@@ -255,6 +266,7 @@ export class PathBook {
         this.#input(p, r, { kind: "file", viaWrite: true });
       }
     }
+    if (how === "modify" && !r.writable && !r.replaced && r.now !== "gone") r.keptOld = true;
     if (how !== "modify") r.replaced = true;
     this.#touch(p, r, { now: "exists", out: "file" });
   }

@@ -29,6 +29,13 @@ export interface PathRec {
   contentRead: boolean;
   /** The run replaced its whole content (truncating write, create, rename onto it). */
   replaced: boolean;
+  /** The size the first stat showed, before the run changed the path (null: none seen). */
+  statSize: number | null;
+  /**
+   * Changed outside the output roots by a write that kept the old content (an append):
+   * reading it back then reads what casher neither records nor replays.
+   */
+  keptOld: boolean;
 }
 
 /** An input as recorded, in trace order. */
@@ -59,6 +66,8 @@ export function newPathRec(opts: { readonly writable: boolean }): PathRec {
     writable: opts.writable,
     contentRead: false,
     replaced: false,
+    statSize: null,
+    keptOld: false,
   };
 }
 
@@ -97,9 +106,16 @@ export function readEffects(
     }
     if (kind === "file" && (r.type === "dir" || r.type === "special")) continue;
     // Stat'ed, never read, then wholly replaced by the run (gcc stats `-o m.o` before
-    // writing it): its old content cannot reach the results, so only its type and
-    // permissions (the meta input) are kept.
-    if (kind === "file" && viaStat && !r.contentRead && r.replaced) continue;
+    // writing it): its old content cannot reach the results, but what the stat showed can
+    // (`test -s f`), so its type and permissions (the meta input) and its size are kept.
+    if (kind === "file" && viaStat && !r.contentRead && r.replaced) {
+      if (r.statSize !== null) {
+        inputs.push({ path, kind: "meta", probe: { kind: "size", size: r.statSize } });
+      } else if (trust.kind === "trusted") {
+        trust = { kind: "untrusted", reason: `stat of ${displayPath(path)} printed no size` };
+      }
+      continue;
+    }
     inputs.push(viaWrite ? { path, kind, priorUnknown: true } : { path, kind });
   }
   const outputs: ObservedOutput[] = [];

@@ -7,7 +7,9 @@
 import type { BytePath } from "../path/byte_path.ts";
 import type { ParsedCall } from "./call_parser.ts";
 import type { ClassifierContext } from "./classifier.ts";
-import { absentErrno, decodeDirFd, decodePath, decodeStatType } from "./args.ts";
+import { absentErrno, decodeDirFd, decodePath, decodeStatSize, decodeStatType } from "./args.ts";
+import { failedOn } from "./failed_calls.ts";
+import { isSystemPath } from "./path_filter.ts";
 import { type CallPath, type CallSite, pathOrUntrust } from "./modify_calls.ts";
 import type { FdAliases } from "./fd_aliases.ts";
 
@@ -39,17 +41,22 @@ export function statCall(
     ctx.book.typeHint(d.path, type);
     const alias = opts.alias.get(d.path);
     if (alias !== undefined) ctx.book.typeHint(alias, type);
-    if (type === "dir") opts.alias.usedAsDir(ctx, d.path);
+    if (type === "dir") opts.alias.pinLinks(ctx, d.path);
+    // An fstat shows the size even of an fd opened O_PATH, which read no content: the
+    // file (by the name it was opened by) is an input, as after a stat of that name.
+    else if (type === "reg") {
+      ctx.book.exists(alias ?? d.path, type, { size: decodeStatSize(buf) });
+    }
     return;
   }
   const p = pathOrUntrust(ctx, call, opts);
   if (p === null) return;
+  const follow = !flags.includes("AT_SYMLINK_NOFOLLOW");
   if (call.ret.kind === "ok") {
-    ctx.book.exists(p, type);
-    ctx.book.meta(p, { kind: flags.includes("AT_SYMLINK_NOFOLLOW") ? "lstat" : "stat" });
+    ctx.book.exists(p, type, { size: type === "reg" ? decodeStatSize(buf) : null });
+    ctx.book.meta(p, { kind: follow ? "stat" : "lstat" });
   } else if (call.ret.kind === "error") {
-    const errno = absentErrno(call.ret.errno);
-    if (errno !== null) ctx.book.absent(p, { errno });
+    failedOn(ctx, p, { pid: opts.pid, name: opts.name, errno: call.ret.errno, follow });
   }
 }
 
@@ -69,13 +76,12 @@ export function accessCall(
 ): void {
   const p = pathOrUntrust(ctx, call, opts);
   if (p === null) return;
-  const { book } = ctx;
-  if (call.ret.kind === "ok" || (call.ret.kind === "error" && call.ret.errno === "EACCES")) {
-    book.exists(p, "unknown");
-    book.meta(p, { kind: (opts.flags ?? "").includes("AT_SYMLINK_NOFOLLOW") ? "lstat" : "stat" });
+  const follow = !(opts.flags ?? "").includes("AT_SYMLINK_NOFOLLOW");
+  if (call.ret.kind === "ok") {
+    ctx.book.exists(p, "unknown");
+    ctx.book.meta(p, { kind: follow ? "stat" : "lstat" });
   } else if (call.ret.kind === "error") {
-    const errno = absentErrno(call.ret.errno);
-    if (errno !== null) book.absent(p, { errno });
+    failedOn(ctx, p, { pid: opts.pid, name: opts.name, errno: call.ret.errno, follow });
   }
 }
 
@@ -106,15 +112,17 @@ export function readlinkCall(
     if (target.kind !== "ok") {
       return ctx.untrust(`${name} in pid ${pid}: link target not printed in full`);
     }
+    // `/proc/self/fd/N` shows where an fd's name led: the links on that way are inputs.
+    if (isSystemPath(p)) ctx.aliases.pinLinks(ctx, target.value);
     return book.meta(p, { kind: "readlink", target: target.value });
   }
   if (ret.kind !== "error") return;
-  const errno = absentErrno(ret.errno);
-  if (errno !== null) book.absent(p, { errno });
-  else if (ret.errno === "EINVAL") {
+  if (ret.errno === "EINVAL") {
+    // Not a symlink, which is what lstat shows.
     book.exists(p, "unknown");
-    book.meta(p, { kind: "lstat" });
-  } else if (ret.errno === "EACCES") book.exists(p, "unknown");
+    return book.meta(p, { kind: "lstat" });
+  }
+  failedOn(ctx, p, { pid, name, errno: ret.errno, follow: false });
 }
 
 /**
@@ -171,6 +179,13 @@ export function chdirCall(
   opts: CallSite & { readonly arg: string | undefined },
 ): void {
   const { pid, name, arg } = opts;
+  if (call.ret.kind === "error") {
+    // `cd d || ...` depends on d being a directory the process may enter.
+    const p = pathOrUntrust(ctx, call, { pid, name, dirfd: null, arg });
+    const errno = call.ret.errno;
+    if (p !== null) failedOn(ctx, p, { pid, name, errno, follow: true, wantsDir: true });
+    return;
+  }
   if (call.ret.kind !== "ok") return;
   const q = decodePath(arg, ctx);
   if (q.kind !== "ok") return ctx.untrust(`${name} in pid ${pid}: bad path ${arg}`);
@@ -204,7 +219,7 @@ export function fchdirCall(
     chdirInput(ctx, p);
     const named = opts.alias.get(p);
     if (named !== undefined) chdirInput(ctx, named);
-    opts.alias.usedAsDir(ctx, p);
+    opts.alias.pinLinks(ctx, p);
   }
 }
 

@@ -46,12 +46,14 @@ export const SYSCALL_GROUPS = {
     "symlink",
     "symlinkat",
     "truncate",
+    "truncate64",
   ],
   process: ["chdir", "fchdir", "clone", "clone3", "fork", "vfork", "exit_group"],
-  stat: ["stat", "lstat", "newfstatat", "statx"],
+  // The 64-bit names and, for 32-bit programs (strace decodes each personality), theirs.
+  stat: ["stat", "lstat", "newfstatat", "statx", "stat64", "lstat64", "fstatat64"],
   access: ["access", "faccessat", "faccessat2"],
   readlink: ["readlink", "readlinkat"],
-  listing: ["getdents64"],
+  listing: ["getdents64", "getdents"],
   xattr: ["getxattr", "lgetxattr", "fgetxattr", "listxattr", "llistxattr", "flistxattr"],
   blind: [
     "io_uring_setup",

@@ -198,12 +198,32 @@ e2e(
   async (t) => {
     const cmd = counted("cp a out/b && mv out/b out/log");
     t.write("a", "A\n");
-    t.write("out/log", "old\n");
+    t.write("out/log", "B\n"); // as long as what replaces it: see the next test
     await settle();
     assert.equal((await t.run(cmd)).code, 0);
     assert.equal(t.read("out/log"), "A\n");
     assert.equal((await t.run(cmd)).code, 0);
     assert.equal(runs(t), 1, "log still a file: hit");
+  },
+);
+
+// mv lstats its target before replacing it, and a stat shows the size (`test -s f`,
+// `ls -l f` print it): the size the first run saw is an input, so the run after it, which
+// sees the new size, runs again once; from then on it hits.
+e2e(
+  "mv onto an existing file of another size runs once more, then hits",
+  async (t) => {
+    const cmd = counted("cp a out/b && mv out/b out/log");
+    t.write("a", "A\n");
+    t.write("out/log", "old\n");
+    await settle();
+    assert.equal((await t.run(cmd)).code, 0);
+    assert.equal(t.read("out/log"), "A\n");
+    await settle();
+    assert.equal((await t.run(cmd)).code, 0);
+    assert.equal(runs(t), 2, "the size mv saw changed from 4 to 2 bytes: a miss");
+    assert.equal((await t.run(cmd)).code, 0);
+    assert.equal(runs(t), 2, "then a hit");
   },
 );
 

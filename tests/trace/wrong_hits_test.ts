@@ -294,3 +294,72 @@ Deno.test("xattr reads are xattr/lxattr meta inputs whatever they found; ENOENT 
     { path: "/w/gone", kind: "absent" },
   ]);
 });
+
+Deno.test("a file stat'ed, then replaced whole, keeps the size the stat showed as an input", () => {
+  const r = run([
+    `1  newfstatat(${cwd}, "${hx("f")}", {st_mode=S_IFREG|0644, st_size=0, ...}, 0) = 0`,
+    open(1, "f", "O_WRONLY|O_CREAT|O_TRUNC", `3<${hx("/w/f")}>`),
+  ]);
+  assert.deepEqual(r.effects.inputs, [
+    { path: "/w/f", kind: "meta", probe: { kind: "size", size: 0 } },
+    { path: "/w/f", kind: "meta", probe: { kind: "stat" } },
+  ]);
+  const statx = `1  statx(${cwd}, "${hx("g")}", AT_STATX_SYNC_AS_STAT, STATX_ALL, ` +
+    `{stx_mask=STATX_BASIC_STATS, stx_attributes=0, stx_mode=S_IFREG|0644, stx_size=7, ...}) = 0`;
+  const g = run([statx, open(1, "g", "O_WRONLY|O_TRUNC", `3<${hx("/w/g")}>`)]);
+  assert.deepEqual(g.effects.inputs[0], {
+    path: "/w/g",
+    kind: "meta",
+    probe: { kind: "size", size: 7 },
+  });
+});
+
+Deno.test("an fstat of an fd opened O_PATH makes the file, by the name it was opened by, an input", () => {
+  const fd = `3<${hx("/w/real")}>`;
+  const r = run([
+    open(1, "L", "O_RDONLY|O_PATH|O_CLOEXEC", fd),
+    `1  newfstatat(${fd}, "", {st_mode=S_IFREG|0644, st_size=6, ...}, AT_EMPTY_PATH) = 0`,
+  ]);
+  assert.ok(r.effects.inputs.some((i) => i.path === "/w/L" && i.kind === "file"), "by its name");
+});
+
+Deno.test("reading back a file appended to outside the output roots untrusts the run", () => {
+  const append = open(1, "log", "O_WRONLY|O_CREAT|O_APPEND", `3<${hx("/w/log")}>`);
+  const read = open(1, "log", "O_RDONLY", `4<${hx("/w/log")}>`);
+  const r = run([append, read], { outputRoots: ["/w/out"] });
+  assert.equal(r.effects.trust.kind, "untrusted");
+  assert.match((r.effects.trust as { reason: string }).reason, /back after appending/);
+  const rewritten = open(1, "log", "O_WRONLY|O_TRUNC", `5<${hx("/w/log")}>`);
+  const fresh = run([append, rewritten, read], { outputRoots: ["/w/out"] });
+  assert.deepEqual(fresh.effects.trust, { kind: "trusted" }, "replaced whole first: run's own");
+  assert.deepEqual(run([append], { outputRoots: ["/w/out"] }).effects.trust, { kind: "trusted" });
+});
+
+Deno.test("readlink of /proc/self/fd/N pins the links on the way to the fd's file", () => {
+  const fd = `3<${hx("/w/r1")}>`;
+  const r = run([
+    open(1, "L", "O_RDONLY", fd),
+    `1  readlink("${hx("/proc/self/fd/3")}", "${hx("/w/r1")}", 4096) = 5`,
+  ]);
+  const entries = r.effects.inputs.filter((i) => i.kind === "meta" && i.probe.kind === "entry");
+  assert.deepEqual(entries.map((i) => i.path), ["/w/L"]);
+});
+
+Deno.test("legacy getdents and the 32-bit stat64/fstatat64/truncate64 are classified", () => {
+  const dfd = `3<${hx("/w/d")}>`;
+  const r = run([
+    `1  getdents(${dfd}, 0x55d0 /* 3 entries */, 32768) = 72`,
+    `1  stat64("${hx("/w/s")}", {st_mode=S_IFDIR|0755, st_size=4096, ...}) = 0`,
+    `1  lstat64("${hx("/w/l")}", 0xffd0) = ${ENOENT}`,
+    `1  fstatat64(${cwd}, "${hx("t")}", 0xffd0, 0) = ${ENOENT}`,
+    `1  truncate64("${hx("/w/u")}", 0) = ${ENOENT}`,
+  ]);
+  assert.deepEqual(r.effects.trust, { kind: "trusted" });
+  assert.deepEqual(r.effects.inputs.map((i) => `${i.kind} ${i.path}`), [
+    "listing /w/d",
+    "meta /w/s",
+    "absent /w/l",
+    "absent /w/t",
+    "absent /w/u",
+  ]);
+});

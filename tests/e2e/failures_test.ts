@@ -1,0 +1,95 @@
+/**
+ * Failures are results too, end to end: a command whose outcome came from a call that
+ * failed (a lock directory that existed, a `cd` into nothing, a script without its execute
+ * bit) misses once what made the call fail changes. Each test runs against the compiled
+ * binary and against `deno run cli.ts`.
+ */
+import assert from "node:assert/strict";
+import { e2e, settle } from "./_harness.ts";
+
+/** Runs `script` under casher twice, changing the tree in between with `change`. */
+async function before(
+  t: Parameters<Parameters<typeof e2e>[1]>[0],
+  script: string,
+  opts: { readonly first: string; readonly change: () => void; readonly then: RegExp },
+): Promise<void> {
+  const cmd = ["--", "sh", "-c", script];
+  assert.equal((await t.run(cmd)).out, opts.first, script);
+  opts.change();
+  await settle();
+  const after = await t.run(["-v", ...cmd]);
+  assert.match(after.out, opts.then, script);
+  assert.doesNotMatch(after.err, /: hit in /, script);
+}
+
+e2e("a lock directory that existed, then went away, is a miss", async (t) => {
+  Deno.mkdirSync(t.path("lock"));
+  await settle();
+  await before(t, "mkdir lock 2>/dev/null && echo got || echo busy", {
+    first: "busy\n",
+    change: () => Deno.removeSync(t.path("lock")),
+    then: /^got$/m,
+  });
+});
+
+e2e("cd into a directory that did not exist, then does, is a miss", async (t) => {
+  await before(t, "cd d 2>/dev/null && echo in || echo out", {
+    first: "out\n",
+    change: () => Deno.mkdirSync(t.path("d")),
+    then: /^in$/m,
+  });
+});
+
+e2e("a script refused for its missing execute bit runs once the bit is set", async (t) => {
+  t.write("s", "#!/bin/sh\necho ran\n");
+  Deno.chmodSync(t.path("s"), 0o644);
+  await settle();
+  await before(t, "./s 2>/dev/null; echo rc=$?", {
+    first: "rc=126\n",
+    change: () => Deno.chmodSync(t.path("s"), 0o755),
+    then: /^ran\nrc=0$/m,
+  });
+});
+
+e2e("creating a file in a directory that did not exist, then does, is a miss", async (t) => {
+  await before(t, "(echo hi > a/f) 2>/dev/null && echo made || echo failed", {
+    first: "failed\n",
+    change: () => Deno.mkdirSync(t.path("a")),
+    then: /^made$/m,
+  });
+});
+
+// `test -s f` saw f empty; the run then replaced f. The next run sees what the first wrote.
+e2e("a file stat'ed, then replaced by the run, is judged by the size the stat saw", async (t) => {
+  t.write("f", "");
+  await settle();
+  const cmd = ["--", "sh", "-c", "test -s f && echo full || echo empty; echo x > f"];
+  assert.equal((await t.run(cmd)).out, "empty\n");
+  await settle();
+  assert.equal((await t.run(cmd)).out, "full\n", "f now holds x: never the stale 'empty'");
+  await settle();
+  assert.match((await t.run(["-v", ...cmd])).err, /: hit in /, "and then it is stable");
+});
+
+e2e("a file fstat'ed through an O_PATH fd is an input", async (t) => {
+  t.write("f", "hello\n");
+  await settle();
+  const py = 'import os; print(os.fstat(os.open("f", os.O_PATH)).st_size)';
+  const cmd = ["--", "python3", "-c", py];
+  assert.equal((await t.run(cmd)).out, "6\n");
+  t.write("f", "hello world\n");
+  await settle();
+  assert.equal((await t.run(cmd)).out, "12\n");
+});
+
+e2e("a file appended to outside the output roots and read back is not stored", async (t) => {
+  t.write("log", "a\n");
+  await settle();
+  const cmd = ["-v", "--output-root", "out", "--", "sh", "-c", "echo x >> log; cat log"];
+  const first = await t.run(cmd);
+  assert.equal(first.out, "a\nx\n");
+  assert.match(first.err, /not stored.*back after appending/);
+  t.write("log", "b\n");
+  await settle();
+  assert.equal((await t.run(cmd)).out, "b\nx\n");
+});
