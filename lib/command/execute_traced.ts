@@ -8,7 +8,8 @@ import type { ReplayTarget } from "../capture/replay.ts";
 import type { ExecContext, Execution, WorkResult } from "../engine/types.ts";
 import type { BytePath } from "../path/byte_path.ts";
 import { logger } from "../log/logger.ts";
-import { probeTracer } from "../trace/probe.ts";
+import { probeTracer, type TracerProbe } from "../trace/probe.ts";
+import { CasherError } from "../errors/casher_error.ts";
 import { startTrace } from "../trace/runner.ts";
 import { forwardSignals } from "./forward_signals.ts";
 import { signalStreamHolders } from "./pipe_writers.ts";
@@ -32,6 +33,16 @@ export interface TracedCommand {
   readonly probeFile?: string;
 }
 
+/** The tracer probe; an unexpected failure of the probe itself means: run untraced. */
+function probeOrExplain(persist: string | undefined): TracerProbe {
+  try {
+    return probeTracer({ persist });
+  } catch (e) {
+    const why = `cannot probe strace: ${(e as Error).message}`;
+    return { kind: "unavailable", error: new CasherError("internal", why) };
+  }
+}
+
 /**
  * Executes `cmd` under strace; resolves once the process tree exited and the trace is parsed.
  *
@@ -42,7 +53,7 @@ export interface TracedCommand {
  */
 export async function executeTraced(cmd: TracedCommand, ctx: ExecContext): Promise<Execution> {
   // Probed only here, on a miss: a hit never pays for starting strace.
-  const tracer = probeTracer({ persist: cmd.probeFile });
+  const tracer = probeOrExplain(cmd.probeFile);
   if (tracer.kind === "unavailable") {
     log.warn("{message}; running the command uncached", { message: tracer.error.message });
     // Loaded only here: it brings `node:child_process`, which a traced run does not need.

@@ -44,7 +44,9 @@ function probe(p: BytePath): "exec" | "noexec" | "missing" | "notdir" {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOTDIR") return "notdir";
     if (code === "ENOENT") return "missing";
-    throw e;
+    // EACCES (a PATH directory the user may not search), ELOOP...: execvp skips the entry
+    // and goes on, and reports EACCES only if nothing later is found.
+    return "noexec";
   }
   if (!st.isFile()) return "noexec";
   try {

@@ -1,0 +1,55 @@
+/**
+ * casher run by an ordinary user whose PATH holds a directory it may not search (root's
+ * `~/.cargo/bin` left in PATH by `su`): the lookup skips it, as execvp does, and the
+ * command runs. Needs root (to drop to `nobody`) and the compiled binary.
+ */
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const BINARY = new URL("../../dist/casher", import.meta.url).pathname;
+const canDrop = process.getuid?.() === 0 && existsSync(BINARY) && hasSetpriv();
+
+function hasSetpriv(): boolean {
+  try {
+    execFileSync("setpriv", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name: "a PATH directory the user may not search is skipped, for strace and the command",
+  ignore: !canDrop,
+  fn: () => {
+    const dir = mkdtempSync(join(tmpdir(), "casher-nobody-"));
+    try {
+      chmodSync(dir, 0o777);
+      const locked = join(dir, "locked");
+      mkdirSync(join(locked, "bin"), { recursive: true });
+      chmodSync(locked, 0o700); // root's: nobody may not look inside
+      const env = {
+        PATH: `${locked}/bin:/usr/bin:/bin`,
+        CASHER_CACHE_DIR: join(dir, "cache"),
+        HOME: dir,
+      };
+      const drop = ["--reuid=65534", "--regid=65534", "--clear-groups"];
+      for (let i = 0; i < 2; i++) {
+        const r = spawnSync("setpriv", [...drop, BINARY, "--", "echo", "hi"], {
+          cwd: dir,
+          env,
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        assert.equal(r.stderr, "", `run ${i + 1}`);
+        assert.equal(r.stdout, "hi\n", `run ${i + 1}`);
+        assert.equal(r.status, 0, `run ${i + 1}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+});
