@@ -33,6 +33,7 @@ import {
   type MemoLookup,
   sameStamp,
   snapshotFile,
+  type StatStamp,
 } from "./fingerprint.ts";
 
 /** Content digests computed at once while recording (the machine has few cores). */
@@ -167,6 +168,16 @@ export class InputRecorder {
     await Promise.all(pending);
   }
 
+  /**
+   * The stat of `path` from before the run (its early fingerprint or prefetched snapshot,
+   * taken while its ctime still predated the run), or `null`.
+   */
+  #priorStamp(path: BytePath): StatStamp | null {
+    const fp = this.#settled.get(path);
+    if (fp !== undefined) return fp.kind === "ok" ? fp.stamp : null;
+    return this.#snapshots.get(path)?.stamp ?? null;
+  }
+
   /** The run's ctime limit (see {@link ctimeLimit}), computed once. */
   #limit(): bigint {
     return this.#ctimeLimit ??= ctimeLimit(this.#options.startedAt);
@@ -185,7 +196,13 @@ export class InputRecorder {
       }
       return { kind: "unstorable", reason: `${displayPath(path)} appeared while the command ran` };
     }
-    if (input.kind === "meta") return recordMeta(input, { touched, limit: this.#limit() });
+    if (input.kind === "meta") {
+      return recordMeta(input, {
+        touched,
+        limit: this.#limit(),
+        prior: (p) => this.#priorStamp(p),
+      });
+    }
     const settled = this.#settled.get(path);
     if (settled !== undefined) {
       return this.#recordFile(input, { touched, changedByRun, fp: settled });
@@ -282,14 +299,19 @@ export class InputRecorder {
  */
 function recordMeta(
   input: Extract<ObservedInput, { kind: "meta" }>,
-  opts: { readonly touched: Touched; readonly limit: bigint },
+  opts: {
+    readonly touched: Touched;
+    readonly limit: bigint;
+    /** The path's stat from before the run, when one was taken. */
+    readonly prior: (path: BytePath) => StatStamp | null;
+  },
 ): RecordOne {
   const { path, probe } = input;
   // What the stat showed before the run replaced the file: only the trace still knows it.
   if (probe.kind === "size") {
     return { kind: "ok", input: { path, kind: "meta", digest: sizeMetaDigest(probe.size) } };
   }
-  if (opts.touched.paths.has(path)) return { kind: "ok", input: null }; // replay restores it
+  if (opts.touched.paths.has(path)) return metaBeforeRun(input, opts.prior(path));
   const ancestor = touchedAncestor(path, opts.touched);
   if (ancestor !== null) return underChanged(path, ancestor);
   const changed = (): RecordOne => ({
@@ -336,6 +358,40 @@ function recordMeta(
     return changed();
   }
   return { kind: "ok", input: { path, kind: "meta", digest: linkMetaDigest(target) } };
+}
+
+/**
+ * A meta input on a path the run then changed (`test -d d && rm -r d`, `mkdir lock || ...
+ * rmdir lock`, mv's lstat of its target): the path now shows the run's doing, so what the
+ * probe saw comes from the trace (a stat's printed mode, a readlink's target) or from the
+ * stat taken before the run changed it (`prior`: a file input fingerprinted early, for an
+ * `access` probe). Without either the run is unstorable. Attribute reads are the exception.
+ */
+function metaBeforeRun(
+  input: Extract<ObservedInput, { kind: "meta" }>,
+  prior: StatStamp | null,
+): RecordOne {
+  const { path, probe } = input;
+  let digest: string | null = null;
+  if ((probe.kind === "stat" || probe.kind === "lstat") && probe.mode !== undefined) {
+    digest = statMetaDigest(probe.kind, probe.mode);
+  } else if (probe.kind === "readlink" && probe.target !== null) {
+    digest = linkMetaDigest(probe.target);
+  } else if (prior !== null && probe.kind === "stat") {
+    digest = statMetaDigest("stat", prior.mode); // `prior` followed links, as stat does
+  } else if (probe.kind === "xattr" || probe.kind === "lxattr") {
+    // `sed -i` and `cp -p` read the attributes of the file they then replace, to copy them
+    // onto the new one. casher restores no attributes on outputs, and the ctime that stands
+    // for them here would make every such run miss once the file is rewritten: a
+    // documented limit, like output attributes themselves.
+    return { kind: "ok", input: null };
+  }
+  if (digest !== null) return { kind: "ok", input: { path, kind: "meta", digest } };
+  return {
+    kind: "unstorable",
+    reason: `${displayPath(path)} was checked (${probe.kind}), then changed by the command: ` +
+      "what it was before the run is not known",
+  };
 }
 
 /** A path read, then found missing, not changed by the run: absent, for the reason it is now. */

@@ -190,6 +190,42 @@ function flagAt(text: string, j: number): number {
 /** The file type printed in a stat/statx result (`special`: FIFO, socket, device). */
 export type StatType = "reg" | "dir" | "link" | "special" | "unknown";
 
+const MODE_BITS: Readonly<Record<string, number>> = {
+  S_IFREG: 0o100000,
+  S_IFDIR: 0o040000,
+  S_IFLNK: 0o120000,
+  S_IFCHR: 0o020000,
+  S_IFBLK: 0o060000,
+  S_IFIFO: 0o010000,
+  S_IFSOCK: 0o140000,
+  S_ISUID: 0o4000,
+  S_ISGID: 0o2000,
+  S_ISVTX: 0o1000,
+};
+
+/**
+ * Reads the whole `st_mode`/`stx_mode` (type and permission bits) from a printed stat
+ * structure; `null` when not printed or not understood.
+ *
+ * @example
+ * ```ts
+ * import { decodeStatMode } from "./args.ts";
+ * decodeStatMode("{st_mode=S_IFDIR|S_ISGID|0755, st_size=4096, ...}"); // 0o042755
+ * ```
+ */
+export function decodeStatMode(arg: string | undefined): number | null {
+  if (arg === undefined || arg.charCodeAt(0) !== 123) return null;
+  const m = /\bstx?_mode=([A-Z_|]*?)\|?(0[0-7]*)?(?=[,}])/.exec(arg);
+  if (m === null || m[1] === "") return null;
+  let mode = m[2] === undefined ? 0 : parseInt(m[2], 8);
+  for (const name of m[1].split("|")) {
+    const bits = MODE_BITS[name];
+    if (bits === undefined) return null;
+    mode |= bits;
+  }
+  return (mode & 0o170000) === 0 ? null : mode;
+}
+
 /**
  * Reads `st_size=`/`stx_size=` from a printed stat structure; `null` when not printed.
  *

@@ -22,8 +22,12 @@ export type Trust =
  * change of them moves, stands for them, with type and permission bits).
  */
 export type MetaProbe =
-  | { readonly kind: "stat" }
-  | { readonly kind: "lstat" }
+  /**
+   * `mode` is the whole `st_mode` the stat printed, when it printed one: what the path was
+   * when the run looked, which is all that is known of it once the run has changed it.
+   */
+  | { readonly kind: "stat"; readonly mode?: number }
+  | { readonly kind: "lstat"; readonly mode?: number }
   | { readonly kind: "entry" }
   | { readonly kind: "xattr" }
   | { readonly kind: "lxattr" }

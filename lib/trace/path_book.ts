@@ -179,9 +179,38 @@ export class PathBook {
     if (r.prior === "unknown") r.prior = "existed";
     const id = "meta:" + probe.kind;
     if (r.inputs === null) r.inputs = new Set();
-    if (r.inputs.has(id)) return;
+    r.metaAt ??= new Map();
+    if (
+      probe.kind === "lstat" && probe.mode !== undefined && (probe.mode & 0o170000) !== 0o120000
+    ) {
+      // Not a symlink: a stat shows what this lstat shows.
+      this.#fillMode(p, r, { kind: "stat", mode: probe.mode });
+    }
+    if (r.inputs.has(id)) {
+      if ((probe.kind === "stat" || probe.kind === "lstat") && probe.mode !== undefined) {
+        this.#fillMode(p, r, { kind: probe.kind, mode: probe.mode });
+      }
+      return;
+    }
     r.inputs.add(id);
+    r.metaAt.set(id, this.#order.length);
     this.#order.push({ path: p, kind: "meta", probe });
+  }
+
+  /**
+   * An earlier meta input of the same kind that printed no mode (mv's O_DIRECTORY probe and
+   * failed rename, gcc's readlink "not a link") gets the mode a later probe printed: what the
+   * path was, which only the trace knows once the run has changed it.
+   */
+  #fillMode(
+    p: BytePath,
+    r: Rec,
+    probe: { readonly kind: "stat" | "lstat"; readonly mode: number },
+  ): void {
+    const at = r.metaAt?.get("meta:" + probe.kind);
+    const first = at === undefined ? undefined : this.#order[at];
+    if (at === undefined || first?.kind !== "meta" || first.probe.kind !== probe.kind) return;
+    if (first.probe.mode === undefined) this.#order[at] = { path: p, kind: "meta", probe };
   }
 
   /**

@@ -36,6 +36,8 @@ export interface PathRec {
    * reading it back then reads what casher neither records nor replays.
    */
   keptOld: boolean;
+  /** Where each meta input of the path sits in the trace-order list, by probe kind. */
+  metaAt: Map<string, number> | null;
 }
 
 /** An input as recorded, in trace order. */
@@ -68,6 +70,7 @@ export function newPathRec(opts: { readonly writable: boolean }): PathRec {
     replaced: false,
     statSize: null,
     keptOld: false,
+    metaAt: null,
   };
 }
 

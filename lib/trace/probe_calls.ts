@@ -7,7 +7,14 @@
 import type { BytePath } from "../path/byte_path.ts";
 import type { ParsedCall } from "./call_parser.ts";
 import type { ClassifierContext } from "./classifier.ts";
-import { absentErrno, decodeDirFd, decodePath, decodeStatSize, decodeStatType } from "./args.ts";
+import {
+  absentErrno,
+  decodeDirFd,
+  decodePath,
+  decodeStatMode,
+  decodeStatSize,
+  decodeStatType,
+} from "./args.ts";
 import { failedOn } from "./failed_calls.ts";
 import { isSystemPath } from "./path_filter.ts";
 import { type CallPath, type CallSite, pathOrUntrust } from "./modify_calls.ts";
@@ -54,7 +61,9 @@ export function statCall(
   const follow = !flags.includes("AT_SYMLINK_NOFOLLOW");
   if (call.ret.kind === "ok") {
     ctx.book.exists(p, type, { size: type === "reg" ? decodeStatSize(buf) : null });
-    ctx.book.meta(p, { kind: follow ? "stat" : "lstat" });
+    const mode = decodeStatMode(buf);
+    const kind = follow ? "stat" : "lstat";
+    ctx.book.meta(p, mode === null ? { kind } : { kind, mode });
   } else if (call.ret.kind === "error") {
     failedOn(ctx, p, { pid: opts.pid, name: opts.name, errno: call.ret.errno, follow });
   }

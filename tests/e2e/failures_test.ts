@@ -93,3 +93,38 @@ e2e("a file appended to outside the output roots and read back is not stored", a
   await settle();
   assert.equal((await t.run(cmd)).out, "b\nx\n");
 });
+
+// A path the run checked and then changed: what it was comes from the trace.
+e2e("a directory or link the run checked and removed is a miss once it is gone", async (t) => {
+  for (
+    const [make, script] of [
+      [() => Deno.mkdirSync(t.path("d")), "test -d d && rmdir d && echo removed || echo nothing"],
+      [
+        () => Deno.symlinkSync("x", t.path("d")),
+        "test -L d && rm d && echo removed || echo nothing",
+      ],
+    ] as const
+  ) {
+    make();
+    await settle();
+    const cmd = ["--", "sh", "-c", script];
+    assert.equal((await t.run(cmd)).out, "removed\n", script);
+    assert.equal((await t.run(cmd)).out, "nothing\n", script);
+  }
+});
+
+e2e("a lock the run found and then removed makes the run unstorable, never stale", async (t) => {
+  Deno.mkdirSync(t.path("lock"));
+  await settle();
+  const cmd = [
+    "-v",
+    "--",
+    "sh",
+    "-c",
+    "mkdir lock 2>/dev/null && echo got || { echo stale; rmdir lock; }",
+  ];
+  const first = await t.run(cmd);
+  assert.equal(first.out, "stale\n");
+  assert.match(first.err, /not stored.*lock was checked/);
+  assert.equal((await t.run(cmd)).out, "got\n");
+});

@@ -141,3 +141,40 @@ Deno.test(
     if (verdict.kind === "ok") assert.equal(verdict.inputs[0].digest, before);
   }),
 );
+
+Deno.test(
+  "a meta input on a path the run removed is what the trace printed, or unstorable",
+  withDir(async (dir) => {
+    const d = join(dir, "d");
+    const rec = () => new InputRecorder({ startedAt: Date.now() + 1000, digest });
+    const effects = (probe: Effects["inputs"][number]): Effects => ({
+      trust: { kind: "trusted" },
+      inputs: [probe],
+      outputs: [],
+      deletions: [d],
+    });
+    // `test -d d && rmdir d`: d is gone after the run, the stat printed what it was.
+    const seen = await rec().finish({
+      declared: [],
+      effects: effects({ path: d, kind: "meta", probe: { kind: "lstat", mode: 0o040755 } }),
+    });
+    assert.deepEqual(seen, {
+      kind: "ok",
+      inputs: [{ path: d, kind: "meta", digest: "l:dir:755" }],
+    });
+    // `mkdir d || rmdir d`: EEXIST printed no mode.
+    const unseen = await rec().finish({
+      declared: [],
+      effects: effects({ path: d, kind: "meta", probe: { kind: "lstat" } }),
+    });
+    assert.equal(unseen.kind, "unstorable");
+    if (unseen.kind === "unstorable") {
+      assert.match(unseen.reason, /checked \(lstat\), then changed/);
+    }
+    const link = await rec().finish({
+      declared: [],
+      effects: effects({ path: d, kind: "meta", probe: { kind: "readlink", target: "x" } }),
+    });
+    assert.deepEqual(link, { kind: "ok", inputs: [{ path: d, kind: "meta", digest: "r:78" }] });
+  }),
+);

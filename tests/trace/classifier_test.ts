@@ -102,8 +102,8 @@ Deno.test("stat of a regular file is a file and a meta input, of a directory a m
   ]);
   assert.deepEqual(r.effects.inputs, [
     { path: "/w/f", kind: "file" },
-    { path: "/w/f", kind: "meta", probe: { kind: "stat" } },
-    { path: "/w/d", kind: "meta", probe: { kind: "stat" } },
+    { path: "/w/f", kind: "meta", probe: { kind: "stat", mode: 0o100644 } },
+    { path: "/w/d", kind: "meta", probe: { kind: "stat", mode: 0o040755 } },
     { path: "/w/d2", kind: "meta", probe: { kind: "stat" } },
     { path: "/w/d2", kind: "listing" },
   ]);
@@ -142,7 +142,7 @@ Deno.test("probes that read no content are meta inputs: access, lstat, O_PATH, r
   assert.deepEqual(r.effects.inputs, [
     { path: "/w/x", kind: "meta", probe: { kind: "stat" } },
     { path: "/w/nx", kind: "meta", probe: { kind: "stat" } },
-    { path: "/w/l", kind: "meta", probe: { kind: "lstat" } },
+    { path: "/w/l", kind: "meta", probe: { kind: "lstat", mode: 0o120777 } },
     { path: "/w/p", kind: "meta", probe: { kind: "lstat" } },
     { path: "/w/L", kind: "meta", probe: { kind: "readlink", target: "ta" } },
     { path: "/w/long", kind: "meta", probe: { kind: "readlink", target: null } },

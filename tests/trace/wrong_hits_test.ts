@@ -107,7 +107,7 @@ Deno.test("chains of links the run made are followed; a path through one maps it
     { path: "/w/data.txt", kind: "file" },
     { path: "/src/x/y.c", kind: "file" },
     { path: "/src/h", kind: "file" },
-    { path: "/src/h", kind: "meta", probe: { kind: "stat" } },
+    { path: "/src/h", kind: "meta", probe: { kind: "stat", mode: 0o100644 } },
     { path: "/src/gone", kind: "absent" },
   ]);
 });
@@ -302,7 +302,7 @@ Deno.test("a file stat'ed, then replaced whole, keeps the size the stat showed a
   ]);
   assert.deepEqual(r.effects.inputs, [
     { path: "/w/f", kind: "meta", probe: { kind: "size", size: 0 } },
-    { path: "/w/f", kind: "meta", probe: { kind: "stat" } },
+    { path: "/w/f", kind: "meta", probe: { kind: "stat", mode: 0o100644 } },
   ]);
   const statx = `1  statx(${cwd}, "${hx("g")}", AT_STATX_SYNC_AS_STAT, STATX_ALL, ` +
     `{stx_mask=STATX_BASIC_STATS, stx_attributes=0, stx_mode=S_IFREG|0644, stx_size=7, ...}) = 0`;
@@ -362,4 +362,34 @@ Deno.test("legacy getdents and the 32-bit stat64/fstatat64/truncate64 are classi
     "absent /w/t",
     "absent /w/u",
   ]);
+});
+
+Deno.test("a probe that printed no mode takes the mode a later probe of the path printed", () => {
+  // mv: a failed rename and an O_DIRECTORY probe of the target first, its lstat after.
+  const r = run([
+    `1  renameat2(${cwd}, "${hx("b")}", ${cwd}, "${hx("log")}", RENAME_NOREPLACE) = -1 EEXIST (x)`,
+    open(1, "log", "O_RDONLY|O_PATH|O_DIRECTORY", ENOTDIR),
+    `1  newfstatat(${cwd}, "${
+      hx("log")
+    }", {st_mode=S_IFREG|0640, st_size=4, ...}, AT_SYMLINK_NOFOLLOW) = 0`,
+  ]);
+  const metas = r.effects.inputs.filter((i) => i.path === "/w/log" && i.kind === "meta");
+  assert.deepEqual(metas.map((i) => i.kind === "meta" && i.probe), [
+    { kind: "lstat", mode: 0o100640 },
+    { kind: "stat", mode: 0o100640 },
+  ], "not a link: its stat shows what its lstat shows");
+  const link = run([
+    `1  readlink("${hx("/w/k")}", 0x7ffd, 1023) = -1 EINVAL (x)`,
+    `1  newfstatat(${cwd}, "${
+      hx("k")
+    }", {st_mode=S_IFLNK|0777, st_size=1, ...}, AT_SYMLINK_NOFOLLOW) = 0`,
+    `1  newfstatat(${cwd}, "${hx("k")}", {st_mode=S_IFREG|0644, st_size=1, ...}, 0) = 0`,
+  ]);
+  const k = link.effects.inputs.filter((i) => i.kind === "meta").map((i) =>
+    i.kind === "meta" && i.probe
+  );
+  assert.deepEqual(k, [
+    { kind: "lstat", mode: 0o120777 },
+    { kind: "stat", mode: 0o100644 },
+  ], "a link's lstat never stands for its stat");
 });
