@@ -33,6 +33,13 @@ export const SEARCH_PATH_VARS: readonly string[] = [
   "CLASSPATH",
 ];
 
+/** The process's umask (reading it means setting it; it is set straight back). */
+function currentUmask(): number {
+  const mask = process.umask(0o022);
+  process.umask(mask);
+  return mask;
+}
+
 /** The parts of a command's options that identify it. */
 export interface CommandIdentity {
   readonly argv: readonly string[];
@@ -80,6 +87,7 @@ export function commandKey(id: CommandIdentity, stdin: StdinSource): CommandKey 
     outputRoots,
     traceMode: id.traceMode,
     uid: process.getuid?.() ?? -1,
+    umask: currentUmask(),
   });
   return {
     key: keyOf(keyMaterial),

@@ -21,6 +21,8 @@ export interface CommandKeyMaterial {
   readonly traceMode: "full" | "fast";
   /** The user the command runs as (`id`, `whoami` and file permissions depend on it). */
   readonly uid: number;
+  /** The file mode creation mask: the modes of every file and directory the run makes. */
+  readonly umask: number;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface CommandKeyMaterial {
  * ```ts
  * import { encodeCommandKey } from "./key_material.ts";
  * encodeCommandKey({ argv: ["echo", "hi"], cwd: "/tmp", env: {}, stdin: { kind: "none" },
- *   inputs: [], outputs: [], outputRoots: ["/"], traceMode: "full", uid: 1000 });
+ *   inputs: [], outputs: [], outputRoots: ["/"], traceMode: "full", uid: 1000, umask: 0o022 });
  * ```
  */
 export function encodeCommandKey(m: CommandKeyMaterial): string {
@@ -54,6 +56,7 @@ export function encodeCommandKey(m: CommandKeyMaterial): string {
     [...m.outputRoots].sort(),
     m.traceMode,
     m.uid,
+    m.umask,
   ]);
 }
 
@@ -64,7 +67,7 @@ export function encodeCommandKey(m: CommandKeyMaterial): string {
  * ```ts
  * import { decodeCommandKey, encodeCommandKey } from "./key_material.ts";
  * const text = encodeCommandKey({ argv: ["true"], cwd: "/", env: {}, stdin: { kind: "none" },
- *   inputs: [], outputs: [], outputRoots: ["/"], traceMode: "full", uid: 1000 });
+ *   inputs: [], outputs: [], outputRoots: ["/"], traceMode: "full", uid: 1000, umask: 0o022 });
  * decodeCommandKey(text)?.argv; // ["true"]
  * ```
  */

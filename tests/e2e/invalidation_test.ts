@@ -5,7 +5,7 @@
  * Each test runs against the compiled binary and against `deno run cli.ts`.
  */
 import assert from "node:assert/strict";
-import { counted, e2e, runs, settle } from "./_harness.ts";
+import { casherWords, counted, e2e, runs, settle, spawn } from "./_harness.ts";
 
 e2e("an input changed while the command runs is not stored", async (t) => {
   t.write("in.txt", "before\n");
@@ -285,4 +285,21 @@ e2e("a write through a symlink the run made is an output of the link's target", 
   assert.equal(t.read("out/data"), "written\n");
   assert.equal(Deno.readLinkSync(t.path("out/q")), "data");
   assert.equal(runs(t), 1);
+});
+
+// The umask decides the modes of everything the run creates: a run under umask 077 must
+// not replay the world-readable files a run under 022 made.
+e2e("the umask is part of the key", async (t) => {
+  const run = (mask: string) =>
+    spawn(["sh", "-c", `umask ${mask}; ${casherWords(t)} -v -- sh -c 'echo x > f; mkdir d'`], {
+      cwd: t.dir,
+    });
+  const mode = (p: string) => (Deno.statSync(t.path(p)).mode! & 0o777).toString(8);
+  assert.equal((await run("022")).code, 0);
+  assert.deepEqual([mode("f"), mode("d")], ["644", "755"]);
+  Deno.removeSync(t.path("f"));
+  Deno.removeSync(t.path("d"));
+  const strict = await run("077");
+  assert.doesNotMatch(strict.err, /: hit in /);
+  assert.deepEqual([mode("f"), mode("d")], ["600", "700"]);
 });
