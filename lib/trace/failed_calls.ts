@@ -22,8 +22,8 @@
  *
  * @module
  */
-import { lstatSync } from "node:fs";
-import { type BytePath, displayPath, fsPath, parentOf } from "../path/byte_path.ts";
+import { type BytePath, displayPath, parentOf } from "../path/byte_path.ts";
+import { existsNow } from "./live_probe.ts";
 import type { ClassifierContext } from "./classifier.ts";
 import type { CallSite } from "./modify_calls.ts";
 
@@ -38,25 +38,6 @@ export interface FailedUse extends CallSite {
   readonly removes?: boolean;
   /** The call needs a directory (chdir, rmdir, an O_DIRECTORY open). */
   readonly wantsDir?: boolean;
-}
-
-/**
- * Whether `p` exists now (lstat), for a failure the errno does not pin to one path. The
- * trace is classified while the run goes on, so this is the state around the call; the
- * input it picks is checked again after the run like any other.
- *
- * @example
- * ```ts
- * import { existsNow } from "./failed_calls.ts";
- * existsNow("/"); // true
- * ```
- */
-export function existsNow(p: BytePath): boolean {
-  try {
-    return lstatSync(fsPath(p), { throwIfNoEntry: false }) !== undefined;
-  } catch {
-    return true; // not missing: a meta input, which the engine checks (or refuses) itself
-  }
 }
 
 /**

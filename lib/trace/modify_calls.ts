@@ -8,7 +8,8 @@ import type { BytePath } from "../path/byte_path.ts";
 import type { ParsedCall } from "./call_parser.ts";
 import type { ClassifierContext } from "./classifier.ts";
 import { decodePath } from "./args.ts";
-import { existsNow, failedOn } from "./failed_calls.ts";
+import { failedOn } from "./failed_calls.ts";
+import { existsNow } from "./live_probe.ts";
 import { resolveCallPath } from "./path_resolver.ts";
 
 /** Which process made a call, and the syscall's name (for untrust reasons). */

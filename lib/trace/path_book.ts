@@ -50,6 +50,7 @@ import type { AbsentErrno, StatType } from "./args.ts";
 import type { Effects, MetaProbe, Trust } from "./effects.ts";
 import type { PathFilter } from "./path_filter.ts";
 import { CreatedLinks, MAX_LINK_HOPS } from "./created_links.ts";
+import { isDirNow } from "./live_probe.ts";
 import {
   type InputKind,
   newPathRec,
@@ -339,7 +340,11 @@ export class PathBook {
     const s = this.#get(src);
     const d = this.#get(dst);
     if (opts.noReplace && d !== null && !d.touched && d.prior === "unknown") d.prior = "absent";
-    const sKind: OutputKind = s?.out ?? (s?.type === "dir" ? "dir" : "file");
+    // A pre-existing object renamed without being stat'ed first (`mv d e`): what it is
+    // shows at its new name.
+    const sDir = s?.type === "dir" ||
+      (s !== null && !s.touched && s.type === "unknown" && isDirNow(dst));
+    const sKind: OutputKind = s?.out ?? (sDir ? "dir" : "file");
     const dKind: OutputKind = d?.out ?? (d?.type === "dir" ? "dir" : "file");
     this.#source(src, s, { kind: sKind });
     const sLink = s === null ? null : this.#links.target(src);

@@ -303,3 +303,18 @@ e2e("the umask is part of the key", async (t) => {
   assert.doesNotMatch(strict.err, /: hit in /);
   assert.deepEqual([mode("f"), mode("d")], ["600", "700"]);
 });
+
+// mv renames first and stats only if that fails: nothing said `d` was a directory, and a
+// replay restored an empty `e` next to the old `d`.
+e2e("renaming a pre-existing directory nobody stat'ed is not stored", async (t) => {
+  t.write("d/f", "1\n");
+  await settle();
+  const first = await t.run(["-v", "--", "mv", "d", "e"]);
+  assert.equal(first.code, 0);
+  assert.match(first.err, /not stored.*renamed pre-existing directory/);
+  Deno.renameSync(t.path("e"), t.path("d"));
+  await settle();
+  assert.equal((await t.run(["--", "mv", "d", "e"])).code, 0);
+  assert.equal(t.read("e/f"), "1\n");
+  assert.throws(() => Deno.statSync(t.path("d")));
+});
