@@ -28,7 +28,10 @@ export function signalStreamHolders(
   const streams = new Set<string>();
   for (const pid of childrenOf(tracerPid)) {
     const link = fdLink(pid, String(fd));
-    if (link?.startsWith("pipe:") || link?.startsWith("socket:")) streams.add(link);
+    // A pipe, a socket (Bun's), or the unlinked FIFO casher gives for one (spawn.ts).
+    if (
+      link?.startsWith("pipe:") || link?.startsWith("socket:") || link?.endsWith(" (deleted)")
+    ) streams.add(link);
   }
   if (streams.size === 0) return 0;
   let signaled = 0;

@@ -4,9 +4,16 @@
  * about 3 ms of every traced run (5 ms in casher's miss). Elsewhere it is
  * `node:child_process`, loaded on first use. Both give the same small interface.
  *
+ * Bun may make a child's piped stdin, stdout and stderr socketpairs, not pipes, and a socket cannot be
+ * reopened: `echo oops > /dev/stderr` or `jq . /dev/stdin` fail with ENXIO. Given a private
+ * `pipeDir`, the Bun branch gives the child a FIFO as stdout and stderr (made, opened at both
+ * ends and unlinked at once: the pipe it would have had without casher), and a spooled
+ * stdin as the spool file itself.
+ *
  * @module
  */
 import process from "node:process";
+import { mkfifo } from "./mkfifo.ts";
 
 /** A child's output stream, read chunk by chunk. */
 export interface ChunkSource {
@@ -48,6 +55,11 @@ export interface SpawnOptions {
   /** The child's whole environment. */
   readonly env: Record<string, string>;
   readonly stdin: ChildStdin;
+  /**
+   * A private directory where the Bun branch makes (and at once unlinks) the FIFOs that
+   * stand in for pipes; without it, Bun's sockets are used.
+   */
+  readonly pipeDir?: string;
 }
 
 // deno-lint-ignore no-explicit-any
@@ -95,29 +107,67 @@ function* fileChunks(path: string): Generator<Uint8Array> {
   }
 }
 
+/** The two ends of a FIFO casher reads: its own (non-blocking) and the child's. */
+interface FifoPipe {
+  readonly mine: number;
+  readonly child: number;
+}
+
+/** A FIFO in `dir` that casher reads and the child writes; `null` if none can be made. */
+function fifoPipe(dir: string, opts: { readonly name: string }): FifoPipe | null {
+  const fs = process.getBuiltinModule("node:fs") as typeof import("node:fs");
+  const { O_RDONLY, O_WRONLY, O_NONBLOCK } = fs.constants;
+  const path = `${dir}/${opts.name}`;
+  if (mkfifo(path, 0o600) !== "created") return null;
+  let reader: number | null = null;
+  try {
+    // A FIFO's writer opens without blocking once its reader is open.
+    reader = fs.openSync(path, O_RDONLY | O_NONBLOCK);
+    return { mine: reader, child: fs.openSync(path, O_WRONLY) };
+  } catch {
+    if (reader !== null) fs.closeSync(reader);
+    return null;
+  } finally {
+    fs.unlinkSync(path);
+  }
+}
+
 function bunSpawn(
   argv: readonly string[],
   options: SpawnOptions,
 ): PipedChild {
+  const fs = process.getBuiltinModule("node:fs") as typeof import("node:fs");
+  const feed = typeof options.stdin === "object" && "feed" in options.stdin
+    ? options.stdin.feed
+    : null;
+  const dir = options.pipeDir;
+  const outPipe = dir === undefined ? null : fifoPipe(dir, { name: "stdout" });
+  const errPipe = dir === undefined ? null : fifoPipe(dir, { name: "stderr" });
+  // A spooled stdin is given as the spool file itself: a FIFO, unlike a pipe, blocks a
+  // reopen (`cat /dev/stdin`) once casher has written everything and closed its end.
+  const inFile = dir === undefined || feed === null ? null : fs.openSync(feed, "r");
   let proc;
   try {
     proc = g.Bun.spawn([...argv], {
       cwd: options.cwd,
       env: options.env,
-      stdio: [stdinOf(options.stdin), "pipe", "pipe"],
+      stdio: [inFile ?? stdinOf(options.stdin), outPipe?.child ?? "pipe", errPipe?.child ?? "pipe"],
     });
   } catch (e) {
+    for (const p of [outPipe, errPipe]) if (p !== null) fs.closeSync(p.mine);
     const failed = Promise.reject(e);
     failed.catch(() => {}); // observed by the caller through `exited`
     const empty: ChunkSource = { forEach: () => Promise.resolve(), cancel: () => {} };
     return { pid: undefined, stdout: empty, stderr: empty, exited: failed };
+  } finally {
+    for (const p of [outPipe, errPipe]) if (p !== null) fs.closeSync(p.child);
+    if (inFile !== null) fs.closeSync(inFile);
   }
-  if (typeof options.stdin === "object" && "feed" in options.stdin) {
+  if (feed !== null && inFile === null) {
     const sink = proc.stdin;
-    const path = options.stdin.feed;
     (async () => {
       try {
-        for (const chunk of fileChunks(path)) {
+        for (const chunk of fileChunks(feed)) {
           sink.write(chunk);
           await sink.flush();
         }
@@ -148,8 +198,8 @@ function bunSpawn(
   };
   return {
     pid: proc.pid,
-    stdout: source(proc.stdout),
-    stderr: source(proc.stderr),
+    stdout: source(outPipe === null ? proc.stdout : g.Bun.file(outPipe.mine).stream()),
+    stderr: source(errPipe === null ? proc.stderr : g.Bun.file(errPipe.mine).stream()),
     exited: proc.exited.then(() => ({
       code: proc.signalCode ? null : proc.exitCode,
       signal: proc.signalCode ?? null,

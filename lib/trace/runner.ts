@@ -137,6 +137,7 @@ export function startTrace(argv: readonly string[], opts: TraceOptions): TracedR
     cwd: opts.cwd,
     env: opts.env,
     stdin: opts.stdin,
+    pipeDir: fifo.path.slice(0, fifo.path.lastIndexOf("/")),
   });
   // After the spawn, so the fingerprint `onFirstRead` starts for the program overlaps
   // strace's start-up; still before any trace line is parsed (that happens in the poller's

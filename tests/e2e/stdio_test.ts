@@ -206,3 +206,18 @@ e2e("a hit moves a stdin file's offset as far as the command did", async (t) => 
     assert.equal(r.out, "l2\nrest:\nl3\n", `${pass}: ${r.err}`);
   }
 });
+
+// Bun's own child pipes for stdin and stderr are sockets, which cannot be reopened: scripts
+// writing `> /dev/stderr` or reading `/dev/stdin` failed under casher (and the error text
+// was cached). The command must see what it would see without casher.
+e2e("a command may reopen /dev/stderr, /dev/stdout and a piped /dev/stdin", async (t) => {
+  const script = "echo warn > /dev/stderr; echo out > /dev/stdout; cat /dev/stdin";
+  const first = await t.run(["--", "sh", "-c", script], { stdin: "in\n" });
+  assert.equal(first.err, "warn\n");
+  assert.equal(first.out, "out\nin\n");
+  assert.equal(first.code, 0);
+  const hit = await t.run(["-v", "--", "sh", "-c", script], { stdin: "in\n" });
+  assert.match(hit.err, /^warn$/m);
+  assert.match(hit.err, /: hit in /);
+  assert.equal(hit.out, "out\nin\n");
+});
