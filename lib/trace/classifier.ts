@@ -33,12 +33,11 @@
  *
  * @module
  */
-import type { BytePath } from "../path/byte_path.ts";
 import type { FdAliases } from "./fd_aliases.ts";
-import { isSystemPath } from "./path_filter.ts";
 import { blindCall, isBlindCall, mknodCall } from "./blind_calls.ts";
-import { decodeDirFd, decodeOpenFlags, type OpenFlags } from "./args.ts";
+import { decodeDirFd, decodeOpenFlags } from "./args.ts";
 import { failedOn } from "./failed_calls.ts";
+import { openCall } from "./open_calls.ts";
 import { parseCallBody, type ParsedCall } from "./call_parser.ts";
 import type { HexDecoder } from "./hex.ts";
 import type { PathBook } from "./path_book.ts";
@@ -48,7 +47,6 @@ import {
   type CallSite,
   linkCall,
   madeCall,
-  pathOrUntrust,
   renameCall,
   truncateCall,
   unlinkCall,
@@ -58,7 +56,6 @@ import {
   accessCall,
   chdirCall,
   fchdirCall,
-  linksOnTheWay,
   readlinkCall,
   statCall,
   xattrCall,
@@ -94,10 +91,6 @@ export class Classifier {
     this.#c = ctx;
   }
 
-  #path(call: ParsedCall, at: CallPath): BytePath | null {
-    return pathOrUntrust(this.#c, call, at);
-  }
-
   /** Handles one whole call: `body` is its assembled text after `name(`. */
   call(pid: number, name: string, opts: { readonly body: string }): void {
     const { body } = opts;
@@ -113,7 +106,7 @@ export class Classifier {
     const alias = c.aliases;
     switch (name) {
       case "open":
-        return this.#open(call, {
+        return openCall(c, call, {
           pid,
           name,
           dirfd: null,
@@ -121,7 +114,7 @@ export class Classifier {
           flags: decodeOpenFlags(a[1] ?? ""),
         });
       case "creat":
-        return this.#open(call, {
+        return openCall(c, call, {
           pid,
           name,
           dirfd: null,
@@ -129,7 +122,7 @@ export class Classifier {
           flags: decodeOpenFlags("O_WRONLY|O_CREAT|O_TRUNC"),
         });
       case "openat":
-        return this.#open(call, {
+        return openCall(c, call, {
           pid,
           name,
           dirfd: a[0],
@@ -138,7 +131,7 @@ export class Classifier {
         });
       case "openat2": {
         const m = /^\{flags=([^,}]*)/.exec(a[2] ?? "");
-        return this.#open(call, {
+        return openCall(c, call, {
           pid,
           name,
           dirfd: a[0],
@@ -303,53 +296,6 @@ export class Classifier {
         if (isBlindCall(name)) return blindCall(c, call, { pid, name });
         this.#c.untrust(`unexpected syscall ${name} in trace`);
     }
-  }
-
-  #open(call: ParsedCall, at: CallPath & { readonly flags: OpenFlags | null }): void {
-    const { pid, name, flags: f } = at;
-    if (f === null) return this.#c.untrust(`${name} in pid ${pid}: flags not understood`);
-    if (f.tmpfile) return; // an unnamed file; linkat gives it a name later
-    const named = this.#path(call, at);
-    if (named === null) return;
-    const { book, aliases } = this.#c;
-    const ret = call.ret;
-    const real = ret.kind === "ok" ? ret.fdPath : null;
-    // `/proc/self/fd/3`, `/dev/stdin`: the fd's path is the file the run reads.
-    const p = real !== null && isSystemPath(named) && real.charCodeAt(0) === 47 ? real : named;
-    if (ret.kind === "error") {
-      // Validation finds an unreadable file unreadable, and misses.
-      if (ret.errno === "EACCES" && f.access === "read" && !f.pathOnly) return book.read(p, "file");
-      // O_DIRECTORY on something that is not a directory (mv probing its target) is a
-      // meta input: the path exists, and its type is what the program relied on.
-      return failedOn(this.#c, p, {
-        pid,
-        name,
-        errno: ret.errno,
-        follow: !f.noFollow,
-        creates: f.create,
-        wantsDir: f.directory,
-      });
-    }
-    if (f.pathOnly || (f.access === "read" && f.directory)) {
-      // No content read: the object's type (and mode) is what the program relied on.
-      book.exists(p, f.directory ? "dir" : "unknown");
-      if (real !== null && real !== p) {
-        aliases.set(real, p);
-        linksOnTheWay(this.#c, { named: p, real });
-      }
-      return book.meta(p, { kind: f.noFollow ? "lstat" : "stat" });
-    }
-    if (f.access === "read") {
-      book.read(p, "file");
-      if (real !== null) aliases.set(real, p);
-      return;
-    }
-    if (f.create && f.exclusive) return book.write(p, "create");
-    // Read-write without truncation: the program may read what the file held. Under the
-    // output roots the write makes it an input too (PathBook.write); outside them the
-    // write is ignored, but the read must not be.
-    if (f.access === "readwrite" && !f.truncate && !book.isOutput(p)) book.read(p, "file");
-    return book.write(p, f.truncate ? "replace" : "modify");
   }
 
   #exec(call: ParsedCall, at: CallPath & { readonly emptyIsFd: boolean }): void {

@@ -27,6 +27,23 @@ export function existsNow(p: BytePath): boolean {
 }
 
 /**
+ * Whether `p` is a symlink now (lstat).
+ *
+ * @example
+ * ```ts
+ * import { isLinkNow } from "./live_probe.ts";
+ * isLinkNow("/"); // false
+ * ```
+ */
+export function isLinkNow(p: BytePath): boolean {
+  try {
+    return lstatSync(fsPath(p), { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Whether `p` is a directory now (lstat: a symlink to one is not).
  *
  * @example

@@ -318,3 +318,35 @@ e2e("renaming a pre-existing directory nobody stat'ed is not stored", async (t) 
   assert.equal(t.read("e/f"), "1\n");
   assert.throws(() => Deno.statSync(t.path("d")));
 });
+
+// `echo new > l` with l -> real writes real: the hit must write real too (the link stays a
+// link), and only while l still points there.
+e2e("a write through a symlink that was there before is an output of its target", async (t) => {
+  const cmd = ["-v", "--", "sh", "-c", "echo new > l"];
+  for (const dangling of [false, true]) {
+    for (const p of ["l", "real"]) {
+      try {
+        Deno.removeSync(t.path(p));
+      } catch { /* first round */ }
+    }
+    if (!dangling) t.write("real", "old\n");
+    Deno.symlinkSync("real", t.path("l"));
+    await settle();
+    assert.equal((await t.run(cmd)).code, 0);
+    assert.equal(t.read("real"), "new\n");
+    if (dangling) Deno.removeSync(t.path("real"));
+    else t.write("real", "old\n");
+    await settle();
+    const hit = await t.run(cmd);
+    assert.match(hit.err, /: hit in /, `dangling: ${dangling}`);
+    assert.equal(t.read("real"), "new\n", `dangling: ${dangling}`);
+    assert.equal(Deno.readLinkSync(t.path("l")), "real");
+    // A target no earlier round used: a run that wrote it would rightly be replayed.
+    const other = `other-${dangling}`;
+    Deno.removeSync(t.path("l"));
+    Deno.symlinkSync(other, t.path("l"));
+    await settle();
+    assert.doesNotMatch((await t.run(cmd)).err, /: hit in /, "re-pointed: a miss");
+    assert.equal(t.read(other), "new\n");
+  }
+});
