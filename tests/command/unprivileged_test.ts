@@ -4,7 +4,7 @@
  * command runs. Needs root (to drop to `nobody`) and the compiled binary.
  */
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,15 +38,18 @@ Deno.test({
       };
       const drop = ["--reuid=65534", "--regid=65534", "--clear-groups"];
       for (let i = 0; i < 2; i++) {
-        const r = spawnSync("setpriv", [...drop, BINARY, "--", "echo", "hi"], {
+        // A whole new environment (clearEnv): tests running beside this one set variables.
+        const r = new Deno.Command("setpriv", {
+          args: [...drop, BINARY, "--", "echo", "hi"],
           cwd: dir,
           env,
-          encoding: "utf8",
-          stdio: ["ignore", "pipe", "pipe"],
-        });
-        assert.equal(r.stderr, "", `run ${i + 1}`);
-        assert.equal(r.stdout, "hi\n", `run ${i + 1}`);
-        assert.equal(r.status, 0, `run ${i + 1}`);
+          clearEnv: true,
+          stdin: "null",
+        }).outputSync();
+        const text = (b: Uint8Array) => new TextDecoder().decode(b);
+        assert.equal(text(r.stderr), "", `run ${i + 1}`);
+        assert.equal(text(r.stdout), "hi\n", `run ${i + 1}`);
+        assert.equal(r.code, 0, `run ${i + 1}`);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
