@@ -63,10 +63,22 @@ export async function restoreOutputs(
 ): Promise<number> {
   if (entry.policy === "never") return 0;
   let written = 0;
-  for (const out of entry.outputs) {
-    const current = lstatOrNull(out.path);
-    if (entry.policy === "if-missing" && current !== null) continue;
-    if (await restoreOne(source, out, { current })) written++;
+  // A directory the owner may not write into (`chmod 500 d` at the end of the run) gets
+  // its mode once what it holds is restored, innermost first.
+  const closed: Extract<RecordedOutput, { kind: "dir" }>[] = [];
+  try {
+    for (const out of entry.outputs) {
+      const current = lstatOrNull(out.path);
+      if (entry.policy === "if-missing" && current !== null) continue;
+      if (await restoreOne(source, out, { current })) written++;
+      if (out.kind === "dir" && (out.mode & 0o700) !== 0o700) closed.push(out);
+    }
+  } finally {
+    for (const dir of closed.reverse()) {
+      try {
+        chmodSync(fsPath(dir.path), dir.mode);
+      } catch { /* gone meanwhile: the next check finds it */ }
+    }
   }
   if (entry.policy === "always") {
     for (const path of entry.deletions) removePath(path);
@@ -84,17 +96,30 @@ async function restoreOne(
   const target = fsPath(out.path);
   switch (out.kind) {
     case "dir":
-      if (current?.isDirectory()) return false;
+      if (current?.isDirectory()) {
+        // Open to its owner until what it holds is restored (restoreOutputs closes it).
+        if ((current.mode & 0o7777) !== (out.mode | 0o700)) chmodSync(target, out.mode | 0o700);
+        return false;
+      }
       if (current) removePath(out.path);
-      mkdirSync(target, { recursive: true, mode: out.mode });
-      chmodSync(target, out.mode);
+      mkdirSync(target, { recursive: true, mode: out.mode | 0o700 });
+      chmodSync(target, out.mode | 0o700); // the final mode once its contents are back
       return true;
     case "symlink": {
       if (current?.isSymbolicLink() && linkTarget(out.path) === out.target) return false;
+      // rename() puts a link over a file or link, not over a directory (the run removed it).
+      if (current?.isDirectory()) removePath(out.path);
       ensureParent(out.path);
       const tmp = tempBeside(out.path);
       symlinkSync(fsPath(out.target), fsPath(tmp));
-      renameSync(fsPath(tmp), target);
+      try {
+        renameSync(fsPath(tmp), target);
+      } catch (e) {
+        try {
+          unlinkSync(fsPath(tmp));
+        } catch { /* already gone */ }
+        throw e;
+      }
       return true;
     }
     case "file": {

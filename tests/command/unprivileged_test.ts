@@ -56,3 +56,35 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a directory the run left read-only is restored with what it holds, then closed",
+  ignore: !canDrop,
+  fn: () => {
+    const dir = mkdtempSync(join(tmpdir(), "casher-nobody-"));
+    try {
+      chmodSync(dir, 0o777);
+      const env = { PATH: "/usr/bin:/bin", CASHER_CACHE_DIR: join(dir, "cache"), HOME: dir };
+      const drop = ["--reuid=65534", "--regid=65534", "--clear-groups"];
+      const script = "mkdir d; echo x > d/f; chmod 500 d";
+      for (let i = 0; i < 2; i++) {
+        const r = new Deno.Command("setpriv", {
+          args: [...drop, BINARY, "-v", "--", "sh", "-c", script],
+          cwd: dir,
+          env,
+          clearEnv: true,
+          stdin: "null",
+        }).outputSync();
+        const err = new TextDecoder().decode(r.stderr);
+        assert.equal(r.code, 0, err);
+        if (i === 1) assert.match(err, /: hit in /);
+        assert.equal(Deno.readTextFileSync(join(dir, "d/f")), "x\n", `run ${i + 1}`);
+        assert.equal(Deno.statSync(join(dir, "d")).mode! & 0o777, 0o500, `run ${i + 1}`);
+        chmodSync(join(dir, "d"), 0o700);
+        rmSync(join(dir, "d"), { recursive: true });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+});

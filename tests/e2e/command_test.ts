@@ -314,3 +314,22 @@ e2e("a restore never writes through a symlink planted at an output path", async 
   assert.equal(Deno.lstatSync(t.path("out/f")).isSymlink, false);
   assert.equal(t.read("out/f"), "secret-free\n");
 });
+
+// The run removed a directory and made a symlink in its place: the hit must do both, not
+// fail on rename() over the directory (and then run the command on a half-restored tree).
+e2e("a directory the run replaced by a symlink is replaced on a hit", async (t) => {
+  const cmd = ["-v", "--", "sh", "-c", "test -e a && echo seen; echo > a; rmdir x; ln -s t x"];
+  for (let i = 0; i < 2; i++) {
+    try {
+      Deno.removeSync(t.path("a"));
+      Deno.removeSync(t.path("x"));
+    } catch { /* first round */ }
+    Deno.mkdirSync(t.path("x"));
+    await settle();
+    const r = await t.run(cmd);
+    assert.equal(r.out, "", `round ${i + 1}: a was absent`);
+    assert.equal(Deno.readLinkSync(t.path("x")), "t");
+    if (i === 1) assert.match(r.err, /: hit in /);
+  }
+  assert.deepEqual([...Deno.readDirSync(t.dir)].filter((e) => e.name.includes("casher-tmp")), []);
+});
