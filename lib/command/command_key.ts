@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { fstatSync } from "node:fs";
 import { resolve } from "node:path";
 import process from "node:process";
 import { type BytePath, bytePath } from "../path/byte_path.ts";
@@ -60,6 +61,8 @@ export interface CommandKey {
   readonly inputs: BytePath[];
   readonly outputs: BytePath[];
   readonly outputRoots: BytePath[];
+  /** stdout and stderr are one file (part of the key; the command then gets one pipe). */
+  readonly sharedOutput: boolean;
 }
 
 /**
@@ -77,6 +80,7 @@ export function commandKey(id: CommandIdentity, stdin: StdinSource): CommandKey 
   const inputs = id.inputs.map(abs);
   const outputs = id.outputs.map(abs);
   const outputRoots = id.outputRoots.length === 0 ? ["/"] : id.outputRoots.map(abs);
+  const sharedOutput = outputsShareFile();
   const keyMaterial = encodeCommandKey({
     argv: id.argv,
     cwd: id.cwd,
@@ -88,6 +92,7 @@ export function commandKey(id: CommandIdentity, stdin: StdinSource): CommandKey 
     traceMode: id.traceMode,
     uid: process.getuid?.() ?? -1,
     umask: currentUmask(),
+    sharedOutput,
   });
   return {
     key: keyOf(keyMaterial),
@@ -96,5 +101,17 @@ export function commandKey(id: CommandIdentity, stdin: StdinSource): CommandKey 
     inputs,
     outputs,
     outputRoots,
+    sharedOutput,
   };
+}
+
+/** Whether casher's stdout and stderr are one file (same device and inode). */
+function outputsShareFile(): boolean {
+  try {
+    const out = fstatSync(1);
+    const err = fstatSync(2);
+    return out.dev === err.dev && out.ino === err.ino;
+  } catch {
+    return false;
+  }
 }

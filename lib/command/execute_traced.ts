@@ -27,6 +27,8 @@ export interface TracedCommand {
   readonly outputRoots: readonly BytePath[];
   readonly exclude: readonly BytePath[];
   readonly traceMode: "full" | "fast";
+  /** casher's stdout and stderr are one file: the command gets one pipe for both. */
+  readonly mergeStderr: boolean;
   readonly cacheFailures: boolean;
   readonly target?: ReplayTarget;
   /** Where a successful tracer probe is remembered across runs. */
@@ -80,6 +82,7 @@ export async function executeTraced(cmd: TracedCommand, ctx: ExecContext): Promi
     env: cmd.env,
     // A stdin casher spooled reaches the command through a pipe again, as without casher.
     stdin: cmd.stdin.kind === "data" ? { feed: cmd.stdin.spool } : "inherit",
+    mergeStderr: cmd.mergeStderr,
     outputRoots: cmd.outputRoots,
     exclude: cmd.exclude,
     mode: cmd.traceMode,

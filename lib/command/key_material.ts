@@ -23,6 +23,11 @@ export interface CommandKeyMaterial {
   readonly uid: number;
   /** The file mode creation mask: the modes of every file and directory the run makes. */
   readonly umask: number;
+  /**
+   * stdout and stderr are one file (a terminal, `> log 2>&1`): the run's bytes are kept in
+   * the one order they were written in, which replays right only to one file again.
+   */
+  readonly sharedOutput: boolean;
 }
 
 /**
@@ -32,7 +37,8 @@ export interface CommandKeyMaterial {
  * ```ts
  * import { encodeCommandKey } from "./key_material.ts";
  * encodeCommandKey({ argv: ["echo", "hi"], cwd: "/tmp", env: {}, stdin: { kind: "none" },
- *   inputs: [], outputs: [], outputRoots: ["/"], traceMode: "full", uid: 1000, umask: 0o022 });
+ *   inputs: [], outputs: [], outputRoots: ["/"], traceMode: "full", uid: 1000, umask: 0o022,
+ *   sharedOutput: false });
  * ```
  */
 export function encodeCommandKey(m: CommandKeyMaterial): string {
@@ -57,6 +63,7 @@ export function encodeCommandKey(m: CommandKeyMaterial): string {
     m.traceMode,
     m.uid,
     m.umask,
+    m.sharedOutput,
   ]);
 }
 
@@ -67,7 +74,8 @@ export function encodeCommandKey(m: CommandKeyMaterial): string {
  * ```ts
  * import { decodeCommandKey, encodeCommandKey } from "./key_material.ts";
  * const text = encodeCommandKey({ argv: ["true"], cwd: "/", env: {}, stdin: { kind: "none" },
- *   inputs: [], outputs: [], outputRoots: ["/"], traceMode: "full", uid: 1000, umask: 0o022 });
+ *   inputs: [], outputs: [], outputRoots: ["/"], traceMode: "full", uid: 1000, umask: 0o022,
+ *   sharedOutput: false });
  * decodeCommandKey(text)?.argv; // ["true"]
  * ```
  */

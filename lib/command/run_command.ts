@@ -143,6 +143,7 @@ async function runThroughCache(
         outputRoots: id.outputRoots,
         exclude: [bytePath(store.layout.root)],
         traceMode: opts.traceMode,
+        mergeStderr: id.sharedOutput,
         cacheFailures: opts.cacheFailures,
         target: opts.target,
         probeFile: join(store.layout.dir, "tracer-probe.json"),

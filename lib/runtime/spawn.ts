@@ -60,6 +60,12 @@ export interface SpawnOptions {
    * stand in for pipes; without it, Bun's sockets are used.
    */
   readonly pipeDir?: string;
+  /**
+   * Give the child one pipe as both stdout and stderr (casher's own fds 1 and 2 are one
+   * file: a terminal, `> log 2>&1`), so their bytes keep the order the command wrote them
+   * in; they all arrive on `stdout`. Honoured where a FIFO stands in for pipes (Bun).
+   */
+  readonly mergeStderr?: boolean;
 }
 
 // deno-lint-ignore no-explicit-any
@@ -142,7 +148,8 @@ function bunSpawn(
     : null;
   const dir = options.pipeDir;
   const outPipe = dir === undefined ? null : fifoPipe(dir, { name: "stdout" });
-  const errPipe = dir === undefined ? null : fifoPipe(dir, { name: "stderr" });
+  const merged = outPipe !== null && options.mergeStderr === true;
+  const errPipe = dir === undefined || merged ? null : fifoPipe(dir, { name: "stderr" });
   // A spooled stdin is given as the spool file itself: a FIFO, unlike a pipe, blocks a
   // reopen (`cat /dev/stdin`) once casher has written everything and closed its end.
   const inFile = dir === undefined || feed === null ? null : fs.openSync(feed, "r");
@@ -151,7 +158,11 @@ function bunSpawn(
     proc = g.Bun.spawn([...argv], {
       cwd: options.cwd,
       env: options.env,
-      stdio: [inFile ?? stdinOf(options.stdin), outPipe?.child ?? "pipe", errPipe?.child ?? "pipe"],
+      stdio: [
+        inFile ?? stdinOf(options.stdin),
+        outPipe?.child ?? "pipe",
+        merged ? outPipe.child : errPipe?.child ?? "pipe",
+      ],
     });
   } catch (e) {
     for (const p of [outPipe, errPipe]) if (p !== null) fs.closeSync(p.mine);
@@ -199,12 +210,54 @@ function bunSpawn(
   return {
     pid: proc.pid,
     stdout: source(outPipe === null ? proc.stdout : g.Bun.file(outPipe.mine).stream()),
-    stderr: source(errPipe === null ? proc.stderr : g.Bun.file(errPipe.mine).stream()),
+    stderr: merged
+      ? { forEach: () => Promise.resolve(), cancel: () => {} }
+      : source(errPipe === null ? proc.stderr : g.Bun.file(errPipe.mine).stream()),
     exited: proc.exited.then(() => ({
       code: proc.signalCode ? null : proc.exitCode,
       signal: proc.signalCode ?? null,
     })),
   };
+}
+
+/**
+ * Under Deno: one FIFO in `dir` for a child's stdout and stderr together, read with
+ * Deno's own file API (its reads of a FIFO do not block the event loop).
+ */
+function denoMergedPipe(dir: string): { child: number; source: ChunkSource } | null {
+  const fs = process.getBuiltinModule("node:fs") as typeof import("node:fs");
+  const path = `${dir}/output`;
+  if (mkfifo(path, 0o600) !== "created") return null;
+  try {
+    // The reader's open waits for a writer on Deno's blocking-I/O threads; this open of
+    // the writer then completes both.
+    const reading = g.Deno.open(path, { read: true });
+    const child = fs.openSync(path, fs.constants.O_WRONLY);
+    const file = reading as Promise<{ readable: ReadableStream<Uint8Array> }>;
+    let cancelled = false;
+    let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+    const source: ChunkSource = {
+      async forEach(onChunk) {
+        try {
+          reader = (await file).readable.getReader();
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done || cancelled) return;
+            onChunk(value);
+          }
+        } catch { /* cancelled, or the pipe broke: the end of the stream */ }
+      },
+      cancel() {
+        cancelled = true;
+        reader?.cancel().catch(() => {});
+      },
+    };
+    return { child, source };
+  } catch {
+    return null;
+  } finally {
+    fs.unlinkSync(path);
+  }
 }
 
 function nodeSpawn(
@@ -214,11 +267,19 @@ function nodeSpawn(
   const { spawn } = process.getBuiltinModule(
     "node:child_process",
   ) as typeof import("node:child_process");
+  const merged = options.mergeStderr === true && options.pipeDir !== undefined &&
+      g.Deno !== undefined
+    ? denoMergedPipe(options.pipeDir)
+    : null;
   const child = spawn(argv[0], argv.slice(1), {
     cwd: options.cwd,
     env: options.env,
-    stdio: [stdinOf(options.stdin), "pipe", "pipe"],
+    stdio: [stdinOf(options.stdin), merged?.child ?? "pipe", merged?.child ?? "pipe"],
   });
+  if (merged !== null) {
+    const fs = process.getBuiltinModule("node:fs") as typeof import("node:fs");
+    fs.closeSync(merged.child);
+  }
   if (typeof options.stdin === "object" && "feed" in options.stdin && child.stdin) {
     const { createReadStream } = process.getBuiltinModule("node:fs") as typeof import("node:fs");
     child.stdin.on("error", () => {/* the command stopped reading: like a closed pipe */});
@@ -238,8 +299,10 @@ function nodeSpawn(
   });
   return {
     pid: child.pid,
-    stdout: source(child.stdout!),
-    stderr: source(child.stderr!),
+    stdout: merged === null ? source(child.stdout!) : merged.source,
+    stderr: merged === null
+      ? source(child.stderr!)
+      : { forEach: () => Promise.resolve(), cancel: () => {} },
     exited: new Promise((resolve, reject) => {
       child.once("error", reject);
       child.once("exit", (code, signal) => resolve({ code, signal }));

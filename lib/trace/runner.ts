@@ -47,6 +47,8 @@ export interface TraceOptions {
    * ctime is not older than the run's start as "changed during the run".
    */
   onFirstRead?: (path: BytePath) => void;
+  /** One pipe for the command's stdout and stderr (see `SpawnOptions.mergeStderr`). */
+  mergeStderr?: boolean;
   /** For measurement only: trace exactly these groups instead of the mode's. */
   groups?: readonly SyscallGroup[];
 }
@@ -138,6 +140,7 @@ export function startTrace(argv: readonly string[], opts: TraceOptions): TracedR
     env: opts.env,
     stdin: opts.stdin,
     pipeDir: fifo.path.slice(0, fifo.path.lastIndexOf("/")),
+    mergeStderr: opts.mergeStderr,
   });
   // After the spawn, so the fingerprint `onFirstRead` starts for the program overlaps
   // strace's start-up; still before any trace line is parsed (that happens in the poller's

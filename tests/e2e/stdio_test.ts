@@ -221,3 +221,22 @@ e2e("a command may reopen /dev/stderr, /dev/stdout and a piped /dev/stdin", asyn
   assert.match(hit.err, /: hit in /);
   assert.equal(hit.out, "out\nin\n");
 });
+
+// `> log 2>&1` (or a terminal): casher's stdout and stderr are one file, and the command
+// gets one pipe for both, so the log holds its lines in the order it wrote them, live and
+// on a hit; sent apart (2>/dev/null), the same command is another key.
+e2e("stdout and stderr sent to one file keep the command's exact order", async (t) => {
+  const script = "for i in $(seq 200); do echo out$i; echo err$i >&2; done";
+  const inner = `-- sh -c '${script}'`;
+  const truth = await spawn(["sh", "-c", `sh -c '${script}' > truth 2>&1`], { cwd: t.dir });
+  assert.equal(truth.code, 0);
+  for (const round of ["miss", "hit"]) {
+    const r = await spawn(["sh", "-c", `${casherWords(t)} ${inner} > log 2>&1`], { cwd: t.dir });
+    assert.equal(r.code, 0);
+    assert.equal(t.read("log"), t.read("truth"), round);
+  }
+  const apart = await spawn(["sh", "-c", `${casherWords(t)} -v ${inner} 2>/dev/null`], {
+    cwd: t.dir,
+  });
+  assert.match(apart.out, /^out1\nout2\n/, "only stdout, never the merged log");
+});
