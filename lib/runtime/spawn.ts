@@ -14,6 +14,7 @@
  */
 import process from "node:process";
 import { mkfifo } from "./mkfifo.ts";
+import { osPipe } from "./os_pipe.ts";
 
 /** A child's output stream, read chunk by chunk. */
 export interface ChunkSource {
@@ -150,32 +151,35 @@ function bunSpawn(
   const outPipe = dir === undefined ? null : fifoPipe(dir, { name: "stdout" });
   const merged = outPipe !== null && options.mergeStderr === true;
   const errPipe = dir === undefined || merged ? null : fifoPipe(dir, { name: "stderr" });
-  // A spooled stdin is given as the spool file itself: a FIFO, unlike a pipe, blocks a
-  // reopen (`cat /dev/stdin`) once casher has written everything and closed its end.
-  const inFile = dir === undefined || feed === null ? null : fs.openSync(feed, "r");
+  // A spooled stdin is fed through a real pipe (a FIFO would block a reopen of
+  // /dev/stdin after EOF; the spool file itself would let `head` seek back in it).
+  const inPipe = feed === null ? null : osPipe();
   let proc;
   try {
     proc = g.Bun.spawn([...argv], {
       cwd: options.cwd,
       env: options.env,
       stdio: [
-        inFile ?? stdinOf(options.stdin),
+        inPipe?.read ?? stdinOf(options.stdin),
         outPipe?.child ?? "pipe",
         merged ? outPipe.child : errPipe?.child ?? "pipe",
       ],
     });
   } catch (e) {
-    for (const p of [outPipe, errPipe]) if (p !== null) fs.closeSync(p.mine);
+    for (const fd of [outPipe?.mine, errPipe?.mine, inPipe?.write]) {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
     const failed = Promise.reject(e);
     failed.catch(() => {}); // observed by the caller through `exited`
     const empty: ChunkSource = { forEach: () => Promise.resolve(), cancel: () => {} };
     return { pid: undefined, stdout: empty, stderr: empty, exited: failed };
   } finally {
-    for (const p of [outPipe, errPipe]) if (p !== null) fs.closeSync(p.child);
-    if (inFile !== null) fs.closeSync(inFile);
+    for (const fd of [outPipe?.child, errPipe?.child, inPipe?.read]) {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
   }
-  if (feed !== null && inFile === null) {
-    const sink = proc.stdin;
+  if (feed !== null) {
+    const sink = inPipe === null ? proc.stdin : g.Bun.file(inPipe.write).writer();
     (async () => {
       try {
         for (const chunk of fileChunks(feed)) {
@@ -186,10 +190,19 @@ function bunSpawn(
       try {
         await sink.end();
       } catch { /* already closed */ }
+      if (inPipe !== null) fs.closeSync(inPipe.write); // the end stays open: EOF for the child
     })();
   }
-  const source = (stream: ReadableStream<Uint8Array>): ChunkSource => {
+  const source = (stream: ReadableStream<Uint8Array>, fd?: number): ChunkSource => {
     const reader = stream.getReader();
+    // Bun.file(fd).stream() leaves the descriptor open: closed once the stream is over.
+    const closeFd = () => {
+      if (fd === undefined) return;
+      try {
+        fs.closeSync(fd);
+      } catch { /* closed already */ }
+      fd = undefined;
+    };
     let cancelled = false;
     return {
       async forEach(onChunk) {
@@ -199,20 +212,28 @@ function bunSpawn(
             if (done || cancelled) return;
             onChunk(value);
           }
-        } catch { /* cancelled, or the pipe broke: the end of the stream */ }
+        } catch {
+          /* cancelled, or the pipe broke: the end of the stream */
+        } finally {
+          if (!cancelled) closeFd();
+        }
       },
       cancel() {
         cancelled = true;
-        reader.cancel().catch(() => {});
+        reader.cancel().catch(() => {}).finally(closeFd);
       },
     };
   };
   return {
     pid: proc.pid,
-    stdout: source(outPipe === null ? proc.stdout : g.Bun.file(outPipe.mine).stream()),
+    stdout: outPipe === null
+      ? source(proc.stdout)
+      : source(g.Bun.file(outPipe.mine).stream(), outPipe.mine),
     stderr: merged
       ? { forEach: () => Promise.resolve(), cancel: () => {} }
-      : source(errPipe === null ? proc.stderr : g.Bun.file(errPipe.mine).stream()),
+      : errPipe === null
+      ? source(proc.stderr)
+      : source(g.Bun.file(errPipe.mine).stream(), errPipe.mine),
     exited: proc.exited.then(() => ({
       code: proc.signalCode ? null : proc.exitCode,
       signal: proc.signalCode ?? null,

@@ -176,6 +176,7 @@ e2e("the stdin spool is never left behind, even when casher is killed", async (t
     }
   };
   for (let i = 0; i < 400 && !exists(tmp); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(exists(tmp), "casher made its temp dir (it is spooling): else nothing is checked");
   await new Promise((r) => setTimeout(r, 500)); // casher is spooling the open pipe now
   assert.deepEqual(spooled(), [], "the spool is unlinked as soon as it is made");
   child.kill("SIGTERM");
@@ -239,4 +240,14 @@ e2e("stdout and stderr sent to one file keep the command's exact order", async (
     cwd: t.dir,
   });
   assert.match(apart.out, /^out1\nout2\n/, "only stdout, never the merged log");
+});
+
+// A piped stdin stays a pipe: `head` cannot seek back in it, so `cat` after it sees what it
+// would see without casher (nothing head's read took), and the test says "pipe".
+e2e("a piped stdin reaches the command as a pipe", async (t) => {
+  const script = "head -n1; echo ---; cat; [ -p /dev/stdin ] && echo pipe || echo other";
+  const truth = await spawn(["sh", "-c", script], { cwd: t.dir, stdin: "a\nb\nc\n" });
+  const r = await t.run(["--", "sh", "-c", script], { stdin: "a\nb\nc\n" });
+  assert.equal(r.out, truth.out);
+  assert.match(r.out, /pipe\n$/);
 });

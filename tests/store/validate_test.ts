@@ -151,6 +151,7 @@ Deno.test("an xattr meta input is invalidated by any ctime change, the mode kept
   await withStore(async (store, dir) => {
     const f = join(dir, "f");
     writeFileSync(f, "");
+    chmodSync(f, 0o644); // whatever the umask
     const st = preciseStat({ path: f });
     assert.ok(st !== null);
     const xattr: RecordedInput = { path: f, kind: "meta", digest: xattrMetaDigest("xattr", st) };
