@@ -218,7 +218,10 @@ export class PathBook {
    * A probe found the path missing, with `errno` (ENOENT when not given): the input keeps
    * which error it was, since a program can tell them apart.
    */
-  absent(path: BytePath, opts: { readonly errno?: AbsentErrno } = {}): void {
+  absent(
+    path: BytePath,
+    opts: { readonly errno?: AbsentErrno; readonly ifKept?: boolean } = {},
+  ): void {
     const p = this.#links.through(path, { final: true });
     if (p === null) return;
     const r = this.#get(p);
@@ -229,10 +232,11 @@ export class PathBook {
       if (!r.inputs.has("absent")) {
         r.inputs.add("absent");
         this.#order.push(
-          opts.errno === "ENOTDIR" ? { path: p, kind: "absent", errno: "ENOTDIR" } : {
-            path: p,
-            kind: "absent",
-          },
+          opts.errno === "ENOTDIR"
+            ? { path: p, kind: "absent", errno: "ENOTDIR" }
+            : opts.ifKept
+            ? { path: p, kind: "absent", ifKept: true }
+            : { path: p, kind: "absent" },
         );
       }
     }
@@ -290,8 +294,8 @@ export class PathBook {
     if (p === null) return;
     const r = this.#get(p);
     if (r === null) return;
+    if (how === "create") this.#createdExclusive(p, r, { file: true });
     if (!r.touched) {
-      if (how === "create" && r.prior === "unknown") r.prior = "absent";
       if (how === "modify" && r.now !== "gone" && r.writable) {
         this.#input(p, r, { kind: "file", viaWrite: true });
       }
@@ -312,9 +316,21 @@ export class PathBook {
   ): void {
     const r = this.#get(p);
     if (r === null) return;
-    if (!r.touched && r.prior === "unknown") r.prior = "absent";
+    this.#createdExclusive(p, r);
     this.#touch(p, r, { now: "exists", out: kind });
     if (kind === "symlink") this.#links.made(p, { target: opts.target });
+  }
+
+  /**
+   * An exclusive create succeeded (mkdir, symlink, link, O_EXCL, RENAME_NOREPLACE): it
+   * would have failed had the path existed, so its absence is an input, even when the run
+   * removes the path again (`mkdir lock && ... && rmdir lock`). A `file` the run no longer
+   * has at the end (a temp file renamed into place or deleted) is nothing, as the issue's
+   * rules have it: its absence is kept only if the file is kept.
+   */
+  #createdExclusive(p: BytePath, r: Rec, opts: { readonly file?: boolean } = {}): void {
+    if (r.touched || r.prior === "existed") return;
+    this.absent(p, { ifKept: opts.file === true });
   }
 
   /** The path was removed (unlink/rmdir). */
@@ -339,7 +355,7 @@ export class PathBook {
     if (src === dst) return;
     const s = this.#get(src);
     const d = this.#get(dst);
-    if (opts.noReplace && d !== null && !d.touched && d.prior === "unknown") d.prior = "absent";
+    if (opts.noReplace && d !== null) this.#createdExclusive(dst, d);
     // A pre-existing object renamed without being stat'ed first (`mv d e`): what it is
     // shows at its new name.
     const sDir = s?.type === "dir" ||

@@ -44,7 +44,8 @@ export interface PathRec {
 export type OrderedInput =
   | { path: BytePath; kind: InputKind; viaWrite?: boolean; viaStat?: boolean }
   | { path: BytePath; kind: "meta"; probe: MetaProbe }
-  | { path: BytePath; kind: "absent"; errno?: "ENOTDIR" };
+  /** `ifKept`: an exclusively created file's absence, an input only if the file survives. */
+  | { path: BytePath; kind: "absent"; errno?: "ENOTDIR"; ifKept?: true };
 
 /**
  * A fresh record of a path nothing is known of yet.
@@ -91,6 +92,10 @@ export function readEffects(
   const inputs: ObservedInput[] = [];
   let trust = opts.trust;
   for (const o of order) {
+    if (o.kind === "absent" && o.ifKept) {
+      if (recs.get(o.path)?.now === "exists") inputs.push({ path: o.path, kind: "absent" });
+      continue;
+    }
     if (o.kind === "meta" || o.kind === "absent") {
       inputs.push(o);
       continue;

@@ -44,6 +44,9 @@ e2e("a non-zero exit is not cached by default and is cached with --cache-failure
 });
 
 e2e("a deleted output is restored and an unchanged output is not rewritten", async (t) => {
+  // out/ is there, as after a first build: a run that first makes it misses once more
+  // (mkdir would have failed had it existed; see failures_test.ts).
+  Deno.mkdirSync(t.path("out"));
   const cmd = counted("mkdir -p out && printf 'data\\n' > out/a.txt && chmod 640 out/a.txt");
   assert.equal((await t.run(cmd)).code, 0);
   const before = Deno.statSync(t.path("out/a.txt"));
@@ -165,6 +168,9 @@ e2e(
 
 e2e("a path with a space, a quote and a newline in its name is replayed correctly", async (t) => {
   const name = "out/we ird'\nname.txt";
+  // out/ is there, as after a first build: a run that first makes it misses once more
+  // (mkdir would have failed had it existed; see failures_test.ts).
+  Deno.mkdirSync(t.path("out"));
   const cmd = counted(`mkdir -p out && printf 'x\\n' > "out/we ird'\n"'name.txt'`);
   assert.equal((await t.run(cmd)).code, 0);
   assert.equal(t.read(name), "x\n");
@@ -304,6 +310,9 @@ e2e("symlinks and directories are restored, and deletions replayed", async (t) =
 });
 
 e2e("a restore never writes through a symlink planted at an output path", async (t) => {
+  // out/ is there, as after a first build: a run that first makes it misses once more
+  // (mkdir would have failed had it existed; see failures_test.ts).
+  Deno.mkdirSync(t.path("out"));
   const cmd = counted("mkdir -p out; echo secret-free > out/f");
   await t.run(cmd);
   t.write("victim", "untouched\n");

@@ -5,7 +5,7 @@
  * binary and against `deno run cli.ts`.
  */
 import assert from "node:assert/strict";
-import { e2e, settle } from "./_harness.ts";
+import { counted, e2e, runs, settle } from "./_harness.ts";
 
 /** Runs `script` under casher twice, changing the tree in between with `change`. */
 async function before(
@@ -127,4 +127,31 @@ e2e("a lock the run found and then removed makes the run unstorable, never stale
   assert.equal(first.out, "stale\n");
   assert.match(first.err, /not stored.*lock was checked/);
   assert.equal((await t.run(cmd)).out, "got\n");
+});
+
+// The other side of `mkdir lock || busy`: a create that succeeds only because the path was
+// missing depends on that. The second run finds what the first made, and fails like it.
+e2e("an exclusive create that succeeded is not replayed once the path exists", async (t) => {
+  const py =
+    "import os; os.close(os.open('x', os.O_CREAT | os.O_EXCL | os.O_WRONLY)); print('made')";
+  for (const [script, made] of [["mkdir lk && echo made", "lk"], [`python3 -c "${py}"`, "x"]]) {
+    const cmd = ["--", "sh", "-c", script];
+    const first = await t.run(cmd);
+    assert.equal(first.out, "made\n", script);
+    await settle();
+    const second = await t.run(cmd);
+    assert.notEqual(second.code, 0, `${script}: ${made} exists now, the create fails`);
+    assert.doesNotMatch(second.out, /made/, script);
+  }
+});
+
+// The price of the rule above, stated: `mkdir -p out && ...` on a fresh tree made out, so
+// the next run, which finds it, runs again (mkdir now fails with EEXIST, which mkdir -p
+// ignores but `mkdir out` would not); from then on it hits.
+e2e("a run that first creates its output directory runs once more, then hits", async (t) => {
+  const cmd = counted("mkdir -p out && echo built > out/f");
+  for (const expected of [1, 2, 2, 2]) {
+    assert.equal((await t.run(cmd)).code, 0);
+    assert.equal(runs(t), expected);
+  }
 });

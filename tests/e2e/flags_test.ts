@@ -27,6 +27,7 @@ e2e(
   "--input declares an extra input and --output captures a path the trace did not see",
   async (t) => {
     t.write("config.txt", "v1\n");
+    Deno.mkdirSync(t.path("out")); // as after a first build (see failures_test.ts)
     await settle();
     const cmd = [
       "--input",
@@ -48,6 +49,9 @@ e2e(
 );
 
 e2e("--replay-outputs if-missing and never leave existing files alone", async (t) => {
+  // out/ is there, as after a first build: a run that first makes it misses once more
+  // (mkdir would have failed had it existed; see failures_test.ts).
+  Deno.mkdirSync(t.path("out"));
   const cmd = counted("mkdir -p out; echo fresh > out/a; echo fresh > out/b");
   await t.run(cmd);
   t.write("out/a", "edited\n");

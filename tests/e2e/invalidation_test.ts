@@ -261,6 +261,10 @@ e2e("cat through a symlink the run made reads its target: a changed target misse
   await settle();
   const cmd = counted("ln -sfn ../data.txt out/q; cat out/q; ln -sfn ../d1 out/qd; cat out/qd/f");
   Deno.mkdirSync(t.path("out"));
+  // The links are there, as after a first run: ln -sfn then replaces them (a run that first
+  // makes them misses once more: symlink() would have failed had they existed).
+  Deno.symlinkSync("../data.txt", t.path("out/q"));
+  Deno.symlinkSync("../d1", t.path("out/qd"));
   assert.equal((await t.run(cmd)).out, "A\nX\n");
   assert.equal((await t.run(cmd)).out, "A\nX\n");
   assert.equal(runs(t), 1);
@@ -278,6 +282,10 @@ e2e("cat through a symlink the run made reads its target: a changed target misse
 
 e2e("a write through a symlink the run made is an output of the link's target", async (t) => {
   const cmd = counted("mkdir -p out; ln -sfn data out/q; echo written > out/q");
+  // out/ and the link are there, as after a first run (a run that first makes them misses
+  // once more: mkdir and symlink would have failed had they existed).
+  Deno.mkdirSync(t.path("out"));
+  Deno.symlinkSync("data", t.path("out/q"));
   await t.run(cmd);
   assert.equal(t.read("out/data"), "written\n");
   Deno.removeSync(t.path("out/data")); // the target is what the run wrote: restore it

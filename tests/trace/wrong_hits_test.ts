@@ -84,8 +84,11 @@ Deno.test("reading a symlink the run made reads its target, resolved from the li
     symlink("../abs/t", "sub/q2"),
     `1  execve("${hx("/w/sub/q2")}", ["q2"], 0x7ffd /* 1 var */) = 0`,
   ]);
+  // The links' own paths were absent: symlink() would have failed otherwise.
   assert.deepEqual(r.effects.inputs, [
+    { path: "/w/q", kind: "absent" },
     { path: "/w/data.txt", kind: "file" },
+    { path: "/w/sub/q2", kind: "absent" },
     { path: "/w/sub/../abs/t", kind: "exec" },
     // An exec also depends on the execute bit of what it ran (chmod -x must be a miss).
     { path: "/w/sub/../abs/t", kind: "meta", probe: { kind: "stat" } },
@@ -104,7 +107,10 @@ Deno.test("chains of links the run made are followed; a path through one maps it
     `1  newfstatat(${cwd}, "${hx("d/gone")}", 0x7ffd, 0) = ${ENOENT}`,
   ]);
   assert.deepEqual(r.effects.inputs, [
+    { path: "/w/q1", kind: "absent" },
+    { path: "/w/q2", kind: "absent" },
     { path: "/w/data.txt", kind: "file" },
+    { path: "/w/d", kind: "absent" },
     { path: "/src/x/y.c", kind: "file" },
     { path: "/src/h", kind: "file" },
     { path: "/src/h", kind: "meta", probe: { kind: "stat", mode: 0o100644 } },
@@ -121,7 +127,7 @@ Deno.test("the target of a link the run made keeps the first-access rule; lstat 
       hx("q")
     }", {st_mode=S_IFLNK|0777, st_size=1, ...}, AT_SYMLINK_NOFOLLOW) = 0`,
   ]);
-  assert.deepEqual(r.effects.inputs, [], "t was written by the run first");
+  assert.deepEqual(r.effects.inputs, [{ path: "/w/q", kind: "absent" }], "t was written first");
 });
 
 Deno.test("a link the run made stops being followed once the run replaces or renames it", () => {
@@ -132,7 +138,10 @@ Deno.test("a link the run made stops being followed once the run replaces or ren
     open(1, "q", "O_WRONLY|O_CREAT|O_TRUNC", `3<${hx("/w/q")}>`),
     open(1, "q", "O_RDONLY", `3<${hx("/w/q")}>`),
   ]);
-  assert.deepEqual(r.effects.inputs, [{ path: "/w/a", kind: "file" }]);
+  assert.deepEqual(r.effects.inputs, [
+    { path: "/w/q", kind: "absent" }, // symlink() needed q absent, whatever became of it
+    { path: "/w/a", kind: "file" },
+  ]);
 });
 
 Deno.test("reading through a link the run made with an unprinted target, or a loop, untrusts", () => {
