@@ -331,11 +331,18 @@ function recordMeta(
     return { kind: "unstorable", reason: `${displayPath(path)} vanished during the run` };
   }
   if (!st.isDir && st.ctimeNs >= opts.limit) return changed();
+  // A directory's ctime moves with every entry, so it is not checked above: the mode the
+  // trace printed is (`stat -c %a d; chmod 700 d` must not record 700 as what it saw).
+  const isLink = (st.mode & 0o170000) === 0o120000;
+  if ((probe.kind === "stat" || probe.kind === "lstat") && probe.mode !== undefined) {
+    // `current/` with a trailing slash follows the link even under AT_SYMLINK_NOFOLLOW.
+    const followed = probe.kind === "lstat" && isLink && (probe.mode & 0o170000) !== 0o120000;
+    if (probe.mode !== st.mode && !followed) return changed();
+  }
   if (probe.kind === "xattr" || probe.kind === "lxattr") {
     const digest = xattrMetaDigest(probe.kind, st);
     return { kind: "ok", input: { path, kind: "meta", digest } };
   }
-  const isLink = (st.mode & 0o170000) === 0o120000;
   // A link seen without being followed is recorded by its target (which also gives its
   // size, what `stat -c %s link` prints): re-pointing it is a miss.
   if (probe.kind === "stat" || (!isLink && (probe.kind === "lstat" || probe.kind === "entry"))) {
