@@ -122,6 +122,15 @@ function firstDifference(
   }
   if (have.env.length !== want.env.length) return "the --env allow-list differs";
   if (have.stdin !== want.stdin) return "stdin differs";
+  if (have.umask !== want.umask) {
+    const octal = (m: number | null) => m === null ? "unknown" : "0" + m.toString(8);
+    return `the umask differs (was ${octal(have.umask)}, now ${octal(want.umask)})`;
+  }
+  if (have.sharedOutput !== want.sharedOutput) {
+    return want.sharedOutput
+      ? "stdout and stderr now go to one file (a terminal, 2>&1), which is part of the key"
+      : "stdout and stderr now go to different places, and sharing one file is part of the key";
+  }
   return "declared inputs, outputs or output roots differ";
 }
 

@@ -13,7 +13,8 @@ import { isSystemPath } from "../trace/path_filter.ts";
 const MAX_TOKENS = 256;
 
 /**
- * Absolute paths for the argv tokens (and `--flag=value` values) that could name files.
+ * Absolute paths for the argv tokens (and `--flag=value` values) that could name files, and
+ * for the words of a token that holds a script (`sh -c "sed -i s/a/b/ f.txt"`).
  *
  * @example
  * ```ts
@@ -23,7 +24,16 @@ const MAX_TOKENS = 256;
  */
 export function argvPaths(argv: readonly string[], options: { cwd: string }): BytePath[] {
   const out = new Set<BytePath>();
-  for (const token of argv.slice(0, MAX_TOKENS)) {
+  const tokens: string[] = [];
+  for (const arg of argv) {
+    if (tokens.length >= MAX_TOKENS) break;
+    tokens.push(arg);
+    // A script given as one word (`sh -c 'sed -i s/a/b/ conf.txt'`) names its files inside.
+    if (/\s/.test(arg)) {
+      for (const word of arg.split(/[\s;|&<>()'"`]+/)) if (word !== "") tokens.push(word);
+    }
+  }
+  for (const token of tokens.slice(0, MAX_TOKENS)) {
     const value = token.startsWith("-") && token.includes("=")
       ? token.slice(token.indexOf("=") + 1)
       : token;

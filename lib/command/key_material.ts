@@ -81,11 +81,21 @@ export function encodeCommandKey(m: CommandKeyMaterial): string {
  */
 export function decodeCommandKey(
   text: string,
-): { argv: string[]; cwd: string; env: [string, string | null][]; stdin: string } | null {
+): {
+  argv: string[];
+  cwd: string;
+  env: [string, string | null][];
+  stdin: string;
+  umask: number | null;
+  sharedOutput: boolean | null;
+} | null {
   try {
     const v = JSON.parse(text);
     if (!Array.isArray(v) || v[0] !== "casher-command/1") return null;
-    return { argv: v[1], cwd: v[2], env: v[3], stdin: v[4] };
+    // Entries from before umask and sharedOutput joined the key have neither (null).
+    const umask = typeof v[10] === "number" ? v[10] : null;
+    const sharedOutput = typeof v[11] === "boolean" ? v[11] : null;
+    return { argv: v[1], cwd: v[2], env: v[3], stdin: v[4], umask, sharedOutput };
   } catch {
     return null;
   }

@@ -8,3 +8,10 @@ Deno.test("argv paths are absolute, include --flag=value values, and skip kernel
   );
   assert.deepEqual(paths.sort(), ["/dev/shm/f", "/w/16", "/w/data.txt", "/w/head"].sort());
 });
+
+Deno.test("the words of a script given as one argument are candidate paths too", () => {
+  const paths = argvPaths(["sh", "-c", "sed -i s/a/b/ 'conf.txt'; cat <in.txt|wc"], { cwd: "/w" });
+  for (const p of ["/w/conf.txt", "/w/in.txt", "/w/sed", "/w/sh"]) {
+    assert.ok(paths.includes(p), p);
+  }
+});

@@ -342,3 +342,13 @@ e2e("a directory the run replaced by a symlink is replaced on a hit", async (t) 
   }
   assert.deepEqual([...Deno.readDirSync(t.dir)].filter((e) => e.name.includes("casher-tmp")), []);
 });
+
+// sed -i reads a file and renames its new version over it at once: only a fingerprint taken
+// before the run can record what it read. Named inside a script, the file is found there.
+e2e("sed -i inside sh -c is stored on its first run", async (t) => {
+  t.write("f.txt", "hello\n");
+  await settle();
+  const first = await t.run(["-v", "--", "sh", "-c", "sed -i s/hello/world/ f.txt"]);
+  assert.match(first.err, /casher: stored /);
+  assert.equal(t.read("f.txt"), "world\n");
+});

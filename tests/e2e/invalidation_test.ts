@@ -307,6 +307,14 @@ e2e("the umask is part of the key", async (t) => {
   assert.deepEqual([mode("f"), mode("d")], ["644", "755"]);
   Deno.removeSync(t.path("f"));
   Deno.removeSync(t.path("d"));
+  const why = await spawn([
+    "sh",
+    "-c",
+    `umask 027; ${casherWords(t)} why -- sh -c 'echo x > f; mkdir d'`,
+  ], {
+    cwd: t.dir,
+  });
+  assert.match(why.out, /would miss: the umask differs \(was 022, now 027\)/);
   const strict = await run("077");
   assert.doesNotMatch(strict.err, /: hit in /);
   assert.deepEqual([mode("f"), mode("d")], ["600", "700"]);
