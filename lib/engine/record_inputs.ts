@@ -384,6 +384,8 @@ function metaBeforeRun(
     digest = statMetaDigest(probe.kind, probe.mode);
   } else if (probe.kind === "readlink" && probe.target !== null) {
     digest = linkMetaDigest(probe.target);
+  } else if (probe.kind === "removed") {
+    digest = probe.dir ? "e:" : "n:";
   } else if (prior !== null && probe.kind === "stat") {
     digest = statMetaDigest("stat", prior.mode); // `prior` followed links, as stat does
   } else if (probe.kind === "xattr" || probe.kind === "lxattr") {

@@ -309,6 +309,9 @@ function metaProbeFrom(digest: string): MetaProbe {
     return { kind: "readlink", target: Buffer.from(digest.slice(2), "hex").toString("latin1") };
   }
   if (probe === "size") return { kind: "size", size: Number(digest.slice(2)) };
+  if (probe === "nondir" || probe === "emptydir") {
+    return { kind: "removed", dir: probe === "emptydir" };
+  }
   return { kind: probe ?? "stat" };
 }
 

@@ -11,19 +11,30 @@
  *   attributes, ACLs, capabilities): no portable call reads them, but every change of them
  *   moves the ctime, so the ctime (whole milliseconds) stands for them, with type and bits;
  * - `z:<size>`: `stat` (following symlinks) shows this size (a file the run stat'ed, then
- *   replaced whole: `test -s f; ... > f`).
+ *   replaced whole: `test -s f; ... > f`);
+ * - `n:` / `e:`: what a removal needed (`unlink`: a non-directory is there; `rmdir`: an
+ *   empty directory is), for a path the run removed without looking first.
  *
  * Types are `reg`, `dir`, `lnk`, `chr`, `blk`, `fifo`, `sock`.
  *
  * @module
  */
 import { Buffer } from "node:buffer";
+import { readdirSync } from "node:fs";
 import type { BytePath } from "../path/byte_path.ts";
 import { fastStat, fileTypeBits, fileTypeOf, preciseStat, readLinkBytes } from "../runtime/mod.ts";
 import { fsArg } from "./fingerprint.ts";
 
 /** Which probe a `meta` digest describes. */
-export type MetaProbe = "stat" | "lstat" | "readlink" | "xattr" | "lxattr" | "size";
+export type MetaProbe =
+  | "stat"
+  | "lstat"
+  | "readlink"
+  | "xattr"
+  | "lxattr"
+  | "size"
+  | "nondir"
+  | "emptydir";
 
 /**
  * The probe a `meta` digest was recorded for, or `null` when it is not a meta digest.
@@ -41,6 +52,8 @@ export function metaProbeOf(digest: string): MetaProbe | null {
   if (digest.startsWith("x:")) return "xattr";
   if (digest.startsWith("y:")) return "lxattr";
   if (digest.startsWith("z:")) return "size";
+  if (digest === "n:") return "nondir";
+  if (digest === "e:") return "emptydir";
   return null;
 }
 
@@ -87,6 +100,17 @@ export function xattrMetaDigest(
  */
 export function sizeMetaDigest(size: number): string {
   return `z:${size}`;
+}
+
+/**
+ * What a removal would find at `path` now: `n:` (a non-directory), `e:` (an empty
+ * directory), `d:` (a directory with entries), or `null` when nothing is there.
+ */
+function removableNow(path: BytePath): string | null {
+  const st = fastStat(fsArg(path), { lstat: true });
+  if (st === null) return null;
+  if (!st.isDirectory) return "n:";
+  return readdirSync(fsArg(path)).length === 0 ? "e:" : "d:";
 }
 
 /**
@@ -159,6 +183,8 @@ export function metaNow(path: BytePath, probe: MetaProbe): MetaState {
       if (probe === "stat" || probe === "lstat") {
         const st = fastStat(fsArg(path), { lstat });
         digest = st === null ? null : statMetaDigest(probe, st.mode);
+      } else if (probe === "nondir" || probe === "emptydir") {
+        digest = removableNow(path);
       } else if (probe === "size") {
         const st = fastStat(fsArg(path));
         digest = st === null ? null : sizeMetaDigest(st.size);

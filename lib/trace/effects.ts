@@ -36,6 +36,11 @@ export type MetaProbe =
    * `ls -l f`, then `... > f`): taken from the trace, since the file no longer holds it.
    */
   | { readonly kind: "size"; readonly size: number }
+  /**
+   * The run removed the path first thing (`os.unlink(f)`, `rmdir d`, no stat before): the
+   * call needed it to be there, a non-directory (`unlink`) or an empty directory (`rmdir`).
+   */
+  | { readonly kind: "removed"; readonly dir: boolean }
   /** `target` is `null` when the trace may show it cut short (the buffer was filled). */
   | { readonly kind: "readlink"; readonly target: BytePath | null };
 

@@ -90,7 +90,7 @@ export function unlinkCall(
 ): void {
   const p = pathOrUntrust(ctx, call, opts);
   if (p === null) return;
-  if (call.ret.kind === "ok") return ctx.book.remove(p);
+  if (call.ret.kind === "ok") return ctx.book.remove(p, { dir: opts.dir });
   if (call.ret.kind !== "error") return;
   const { pid, name } = opts;
   const errno = call.ret.errno;

@@ -334,10 +334,14 @@ export class PathBook {
   }
 
   /** The path was removed (unlink/rmdir). */
-  remove(p: BytePath): void {
+  remove(p: BytePath, opts: { readonly dir?: boolean } = {}): void {
     const r = this.#get(p);
     if (r === null) return;
-    if (!r.touched && r.prior === "unknown") r.prior = "existed";
+    if (!r.touched && r.prior === "unknown") {
+      // Nothing was known of it: that the removal succeeded is what the run relied on.
+      this.meta(p, { kind: "removed", dir: opts.dir === true });
+      r.prior = "existed";
+    }
     this.#touch(p, r, { now: "gone", out: null });
     r.removed = true;
   }

@@ -155,3 +155,24 @@ e2e("a run that first creates its output directory runs once more, then hits", a
     assert.equal(runs(t), expected);
   }
 });
+
+// os.unlink(f) looks at nothing first: that it succeeded is all the run relied on, and a
+// replay must not report success once f is gone or is a directory now.
+e2e(
+  "a file removed without a look first is an input: gone or a directory now is a miss",
+  async (t) => {
+    const cmd = ["--", "python3", "-c", "import os; os.unlink('g'); print('removed')"];
+    for (const change of [() => {}, () => Deno.mkdirSync(t.path("g"))]) {
+      t.write("g", "hi\n");
+      await settle();
+      assert.equal((await t.run(cmd)).out, "removed\n");
+      change();
+      await settle();
+      const again = await t.run(cmd);
+      assert.notEqual(again.code, 0, "FileNotFoundError or IsADirectoryError, as without casher");
+      try {
+        Deno.removeSync(t.path("g"));
+      } catch { /* gone */ }
+    }
+  },
+);

@@ -94,3 +94,15 @@ Deno.test("errors about arguments or mounts record nothing", () => {
   );
   assert.deepEqual(inputs(lines), []);
 });
+
+Deno.test("a removal nothing looked at first records what it needed: a non-directory, an empty one", () => {
+  assert.deepEqual(inputs([`1  unlink("${hx("/w/g")}") = 0`, `1  rmdir("${hx("/w/e")}") = 0`]), [
+    { path: "/w/g", kind: "meta", probe: { kind: "removed", dir: false } },
+    { path: "/w/e", kind: "meta", probe: { kind: "removed", dir: true } },
+  ]);
+  const seen = `1  newfstatat(${cwd}, "${
+    hx("h")
+  }", {st_mode=S_IFREG|0644, st_size=1, ...}, AT_SYMLINK_NOFOLLOW) = 0`;
+  const r = inputs([seen, `1  unlink("${hx("/w/h")}") = 0`]);
+  assert.ok(!r.some((i) => i.kind === "meta" && i.probe.kind === "removed"), "the stat said it");
+});
