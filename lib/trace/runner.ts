@@ -127,12 +127,17 @@ export function startTrace(argv: readonly string[], opts: TraceOptions): TracedR
     model.preInput(a, "absent", { errno: lookup.notDir.includes(a) ? "ENOTDIR" : "ENOENT" });
   }
   const groups = opts.groups ?? MODE_GROUPS[opts.mode];
+  // strace execs the file itself: a script without #! gets execvp's /bin/sh fallback.
+  const shell = shellFor(lookup.path);
+  // A bare name goes to strace as typed: strace finds it along the same PATH (casher's own
+  // lookup above recorded the probes) and keeps it as argv[0], which the program sees
+  // (`sh: 1: ...` in messages, not `/usr/bin/sh: 1: ...`). strace 6.1 has no --argv0.
+  const program = shell.length === 0 && !argv[0].includes("/") ? argv[0] : displayPath(lookup.path);
   const args = [
     ...straceArgs(fifo.path, { groups, seccompBpf: probe.seccompBpf }),
     "--",
-    // strace execs the file itself: a script without #! gets execvp's /bin/sh fallback.
-    ...shellFor(lookup.path),
-    displayPath(lookup.path),
+    ...shell,
+    program,
     ...argv.slice(1),
   ];
   const child = spawnPiped(keepIgnored([probe.strace, ...args], ignoredAtStart()), {

@@ -251,3 +251,9 @@ e2e("a piped stdin reaches the command as a pipe", async (t) => {
   assert.equal(r.out, truth.out);
   assert.match(r.out, /pipe\n$/);
 });
+
+// The program sees the argv[0] it was given: error messages name `sh`, as without casher.
+e2e("a command found through PATH keeps the argv[0] it was typed with", async (t) => {
+  const r = await t.run(["--", "sh", "-c", 'echo "$0"']);
+  assert.equal(r.out, "sh\n");
+});
