@@ -337,10 +337,21 @@ export class PathBook {
   remove(p: BytePath, opts: { readonly dir?: boolean } = {}): void {
     const r = this.#get(p);
     if (r === null) return;
+    const removed = { kind: "removed", dir: opts.dir === true } as const;
     if (!r.touched && r.prior === "unknown") {
       // Nothing was known of it: that the removal succeeded is what the run relied on.
-      this.meta(p, { kind: "removed", dir: opts.dir === true });
+      this.meta(p, removed);
       r.prior = "existed";
+    } else if (!r.touched) {
+      // Known only to exist (tar's O_EXCL open failed with EEXIST, then it unlinks): the
+      // removal tells what it was, a non-directory or an empty directory.
+      const at = r.metaAt?.get("meta:lstat");
+      const first = at === undefined ? undefined : this.#order[at];
+      if (at !== undefined && first?.kind === "meta" && first.probe.kind === "lstat") {
+        if (first.probe.mode === undefined) {
+          this.#order[at] = { path: p, kind: "meta", probe: removed };
+        }
+      }
     }
     this.#touch(p, r, { now: "gone", out: null });
     r.removed = true;

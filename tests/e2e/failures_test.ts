@@ -113,21 +113,31 @@ e2e("a directory or link the run checked and removed is a miss once it is gone",
   }
 });
 
-e2e("a lock the run found and then removed makes the run unstorable, never stale", async (t) => {
-  Deno.mkdirSync(t.path("lock"));
-  await settle();
-  const cmd = [
-    "-v",
-    "--",
-    "sh",
-    "-c",
-    "mkdir lock 2>/dev/null && echo got || { echo stale; rmdir lock; }",
-  ];
-  const first = await t.run(cmd);
-  assert.equal(first.out, "stale\n");
-  assert.match(first.err, /not stored.*lock was checked/);
-  assert.equal((await t.run(cmd)).out, "got\n");
-});
+e2e(
+  "a lock the run found and then removed is recorded as what rmdir needed, never stale",
+  async (t) => {
+    Deno.mkdirSync(t.path("lock"));
+    await settle();
+    const cmd = [
+      "-v",
+      "--",
+      "sh",
+      "-c",
+      "mkdir lock 2>/dev/null && echo got || { echo stale; rmdir lock; }",
+    ];
+    const first = await t.run(cmd);
+    assert.equal(first.out, "stale\n");
+    assert.match(first.err, /casher: stored /, "EEXIST, then rmdir: an empty directory was there");
+    const second = await t.run(cmd); // the lock is gone now
+    assert.equal(second.out, "got\n");
+    Deno.removeSync(t.path("lock"));
+    Deno.mkdirSync(t.path("lock")); // stale again, as before the first run
+    await settle();
+    const third = await t.run(cmd);
+    assert.equal(third.out, "stale\n");
+    assert.match(third.err, /: hit in /);
+  },
+);
 
 // The other side of `mkdir lock || busy`: a create that succeeds only because the path was
 // missing depends on that. The second run finds what the first made, and fails like it.

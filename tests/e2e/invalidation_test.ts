@@ -379,3 +379,20 @@ e2e("a directory the run stat'ed and then chmod'ed is not stored", async (t) => 
   assert.match(first.err, /not stored.*sd changed while the command ran/);
   assert.equal((await t.run(cmd)).out, "700\n");
 });
+
+// tar opens each file O_EXCL, gets EEXIST, unlinks and writes it again: what it relied on
+// is that a non-directory was there, which the unlink tells.
+e2e("tar xf over its own earlier extraction is stored and hits", async (t) => {
+  t.write("src/a.c", "a\n");
+  Deno.mkdirSync(t.path("dst"));
+  await settle();
+  assert.equal((await spawn(["tar", "cf", "out.tar", "src"], { cwd: t.dir })).code, 0);
+  assert.equal((await spawn(["tar", "xf", "out.tar", "-C", "dst"], { cwd: t.dir })).code, 0);
+  await settle();
+  const cmd = ["-v", "--", "tar", "xf", "out.tar", "-C", "dst"];
+  assert.match((await t.run(cmd)).err, /casher: stored /);
+  t.write("dst/src/a.c", "edited\n");
+  await settle();
+  assert.match((await t.run(cmd)).err, /: hit in /);
+  assert.equal(t.read("dst/src/a.c"), "a\n");
+});

@@ -106,3 +106,15 @@ Deno.test("a removal nothing looked at first records what it needed: a non-direc
   const r = inputs([seen, `1  unlink("${hx("/w/h")}") = 0`]);
   assert.ok(!r.some((i) => i.kind === "meta" && i.probe.kind === "removed"), "the stat said it");
 });
+
+Deno.test("EEXIST, then a removal, is what the removal needed (tar xf over its old files)", () => {
+  const fd = `4<${hx("/w/dst")}>`;
+  const r = inputs([
+    `1  openat(${fd}, "${hx("a.c")}", O_WRONLY|O_CREAT|O_EXCL, 0600) = ${err("EEXIST")}`,
+    `1  unlinkat(${fd}, "${hx("a.c")}", 0) = 0`,
+    `1  openat(${fd}, "${hx("a.c")}", O_WRONLY|O_CREAT|O_EXCL, 0600) = 5<${hx("/w/dst/a.c")}>`,
+  ]);
+  assert.deepEqual(r, [
+    { path: "/w/dst/a.c", kind: "meta", probe: { kind: "removed", dir: false } },
+  ]);
+});
