@@ -58,6 +58,7 @@ import {
   type OutputKind,
   type PathRec as Rec,
   readEffects,
+  settleUnprinted,
 } from "./path_records.ts";
 
 export { MAX_LINK_HOPS };
@@ -181,37 +182,19 @@ export class PathBook {
     const id = "meta:" + probe.kind;
     if (r.inputs === null) r.inputs = new Set();
     r.metaAt ??= new Map();
-    if (
-      probe.kind === "lstat" && probe.mode !== undefined && (probe.mode & 0o170000) !== 0o120000
-    ) {
-      // Not a symlink: a stat shows what this lstat shows.
-      this.#fillMode(p, r, { kind: "stat", mode: probe.mode });
-    }
-    if (r.inputs.has(id)) {
-      if ((probe.kind === "stat" || probe.kind === "lstat") && probe.mode !== undefined) {
-        this.#fillMode(p, r, { kind: probe.kind, mode: probe.mode });
+    if ((probe.kind === "stat" || probe.kind === "lstat") && probe.mode !== undefined) {
+      const { mode } = probe;
+      // An earlier probe that printed no mode (mv's failed rename and O_DIRECTORY probe,
+      // gcc's readlink "not a link") saw what this one printed; a non-link's lstat is its stat.
+      if (probe.kind === "lstat" && (mode & 0o170000) !== 0o120000) {
+        settleUnprinted(this.#order, r, { path: p, kind: "stat", probe: { kind: "stat", mode } });
       }
-      return;
+      if (r.inputs.has(id)) settleUnprinted(this.#order, r, { path: p, kind: probe.kind, probe });
     }
+    if (r.inputs.has(id)) return;
     r.inputs.add(id);
     r.metaAt.set(id, this.#order.length);
     this.#order.push({ path: p, kind: "meta", probe });
-  }
-
-  /**
-   * An earlier meta input of the same kind that printed no mode (mv's O_DIRECTORY probe and
-   * failed rename, gcc's readlink "not a link") gets the mode a later probe printed: what the
-   * path was, which only the trace knows once the run has changed it.
-   */
-  #fillMode(
-    p: BytePath,
-    r: Rec,
-    probe: { readonly kind: "stat" | "lstat"; readonly mode: number },
-  ): void {
-    const at = r.metaAt?.get("meta:" + probe.kind);
-    const first = at === undefined ? undefined : this.#order[at];
-    if (at === undefined || first?.kind !== "meta" || first.probe.kind !== probe.kind) return;
-    if (first.probe.mode === undefined) this.#order[at] = { path: p, kind: "meta", probe };
   }
 
   /**
@@ -345,13 +328,7 @@ export class PathBook {
     } else if (!r.touched) {
       // Known only to exist (tar's O_EXCL open failed with EEXIST, then it unlinks): the
       // removal tells what it was, a non-directory or an empty directory.
-      const at = r.metaAt?.get("meta:lstat");
-      const first = at === undefined ? undefined : this.#order[at];
-      if (at !== undefined && first?.kind === "meta" && first.probe.kind === "lstat") {
-        if (first.probe.mode === undefined) {
-          this.#order[at] = { path: p, kind: "meta", probe: removed };
-        }
-      }
+      settleUnprinted(this.#order, r, { path: p, kind: "lstat", probe: removed });
     }
     this.#touch(p, r, { now: "gone", out: null });
     r.removed = true;

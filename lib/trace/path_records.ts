@@ -76,6 +76,26 @@ export function newPathRec(opts: { readonly writable: boolean }): PathRec {
 }
 
 /**
+ * Replaces the path's earlier `kind` meta input by `probe` when that input printed no mode:
+ * what the path was when the run looked, which only the trace knows once the run changed it.
+ *
+ * @example
+ * ```ts ignore
+ * settleUnprinted(order, rec, { path: "/w/log", kind: "lstat", probe: { kind: "lstat", mode } });
+ * ```
+ */
+export function settleUnprinted(
+  order: OrderedInput[],
+  r: PathRec,
+  at: { readonly path: BytePath; readonly kind: "stat" | "lstat"; readonly probe: MetaProbe },
+): void {
+  const i = r.metaAt?.get("meta:" + at.kind);
+  const first = i === undefined ? undefined : order[i];
+  if (i === undefined || first?.kind !== "meta" || first.probe.kind !== at.kind) return;
+  if (first.probe.mode === undefined) order[i] = { path: at.path, kind: "meta", probe: at.probe };
+}
+
+/**
  * Builds the final effects from the records and the inputs in trace order.
  *
  * @example
