@@ -109,17 +109,7 @@ async function restoreOne(
       if (current?.isSymbolicLink() && linkTarget(out.path) === out.target) return false;
       // rename() puts a link over a file or link, not over a directory (the run removed it).
       if (current?.isDirectory()) removePath(out.path);
-      ensureParent(out.path);
-      const tmp = tempBeside(out.path);
-      symlinkSync(fsPath(out.target), fsPath(tmp));
-      try {
-        renameSync(fsPath(tmp), target);
-      } catch (e) {
-        try {
-          unlinkSync(fsPath(tmp));
-        } catch { /* already gone */ }
-        throw e;
-      }
+      await viaTemp(out.path, (tmp) => symlinkSync(fsPath(out.target), fsPath(tmp)));
       return true;
     }
     case "file": {
@@ -128,18 +118,10 @@ async function restoreOne(
         return false;
       }
       if (current?.isDirectory()) removePath(out.path);
-      ensureParent(out.path);
-      const tmp = tempBeside(out.path);
-      try {
+      await viaTemp(out.path, async (tmp) => {
         await source.restoreTo(out.blob, tmp, { mode: out.mode });
         chmodSync(fsPath(tmp), out.mode);
-        renameSync(fsPath(tmp), target);
-      } catch (e) {
-        try {
-          unlinkSync(fsPath(tmp));
-        } catch { /* already gone */ }
-        throw e;
-      }
+      });
       return true;
     }
   }
@@ -184,6 +166,27 @@ function lstatOrNull(path: BytePath): Lstat | null {
 
 function linkTarget(path: BytePath): BytePath {
   return bytePathFromBytes(readlinkSync(fsPath(path), { encoding: "buffer" }));
+}
+
+/**
+ * Makes `path` by writing a temp file beside it (`make`) and renaming it into place, so
+ * readers never see half of it; the temp file is removed if either step fails.
+ */
+async function viaTemp(
+  path: BytePath,
+  make: (tmp: BytePath) => void | Promise<void>,
+): Promise<void> {
+  ensureParent(path);
+  const tmp = tempBeside(path);
+  try {
+    await make(tmp);
+    renameSync(fsPath(tmp), fsPath(path));
+  } catch (e) {
+    try {
+      unlinkSync(fsPath(tmp));
+    } catch { /* already gone */ }
+    throw e;
+  }
 }
 
 function ensureParent(path: BytePath): void {
