@@ -5,36 +5,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-
-// deno-lint-ignore no-explicit-any
-const g = globalThis as any;
-
-type MkfifoFn = (path: Uint8Array, mode: number) => number;
-
-let native: MkfifoFn | null | undefined;
-
-function load(): MkfifoFn | null {
-  if (native !== undefined) return native;
-  native = null;
-  try {
-    if (typeof g.Deno?.dlopen === "function") {
-      const lib = g.Deno.dlopen("libc.so.6", {
-        mkfifo: { parameters: ["buffer", "u32"], result: "i32" },
-      });
-      native = (path, mode) => lib.symbols.mkfifo(path, mode);
-    } else if (typeof g.Bun !== "undefined") {
-      // Bun provides `require` in every module (and the compiled binary is CommonJS).
-      const ffi = require("bun:ffi");
-      const lib = ffi.dlopen("libc.so.6", {
-        mkfifo: { args: ["ptr", "u32"], returns: "i32" },
-      });
-      native = (path, mode) => lib.symbols.mkfifo(ffi.ptr(path), mode);
-    }
-  } catch {
-    native = null;
-  }
-  return native;
-}
+import { libc } from "./libc.ts";
 
 /**
  * Creates a FIFO at `path` with `mode`. Returns `"created"`, `"failed"` (the call ran and
@@ -47,7 +18,7 @@ function load(): MkfifoFn | null {
  * ```
  */
 export function mkfifo(path: string, mode: number): "created" | "failed" | "unsupported" {
-  const fn = load();
-  if (fn === null) return "unsupported";
-  return fn(Buffer.from(path + "\0", "utf8"), mode) === 0 ? "created" : "failed";
+  const c = libc();
+  if (c === null) return "unsupported";
+  return c.mkfifo(Buffer.from(path + "\0", "utf8"), mode) === 0 ? "created" : "failed";
 }

@@ -6,35 +6,9 @@
  * @module
  */
 
-// deno-lint-ignore no-explicit-any
-const g = globalThis as any;
+import { libc } from "./libc.ts";
 
 const O_CLOEXEC = 0o2000000;
-
-type Pipe2Fn = (fds: Int32Array) => number;
-
-let native: Pipe2Fn | null | undefined;
-
-function load(): Pipe2Fn | null {
-  if (native !== undefined) return native;
-  native = null;
-  try {
-    if (typeof g.Deno?.dlopen === "function") {
-      const lib = g.Deno.dlopen("libc.so.6", {
-        pipe2: { parameters: ["buffer", "i32"], result: "i32" },
-      });
-      native = (fds) => lib.symbols.pipe2(fds, O_CLOEXEC);
-    } else if (typeof g.Bun !== "undefined") {
-      // Bun provides `require` in every module (and the compiled binary is CommonJS).
-      const ffi = require("bun:ffi");
-      const lib = ffi.dlopen("libc.so.6", { pipe2: { args: ["ptr", "i32"], returns: "i32" } });
-      native = (fds) => lib.symbols.pipe2(ffi.ptr(fds), O_CLOEXEC);
-    }
-  } catch {
-    native = null;
-  }
-  return native;
-}
 
 /**
  * A new pipe's two descriptors, or `null` when this runtime has no FFI or the call failed.
@@ -47,8 +21,8 @@ function load(): Pipe2Fn | null {
  * ```
  */
 export function osPipe(): { read: number; write: number } | null {
-  const fn = load();
-  if (fn === null) return null;
+  const c = libc();
+  if (c === null) return null;
   const fds = new Int32Array(2);
-  return fn(fds) === 0 ? { read: fds[0], write: fds[1] } : null;
+  return c.pipe2(fds, O_CLOEXEC) === 0 ? { read: fds[0], write: fds[1] } : null;
 }
