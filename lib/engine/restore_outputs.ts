@@ -1,10 +1,15 @@
 /**
- * On a hit: writes recorded outputs back and replays deletions.
+ * On a hit: writes recorded outputs back and replays deletions, all or nothing.
  *
  * - A file whose content already matches is left alone (same inode, same mtime).
- * - Every write goes to a temp file in the target directory, then `rename`s over the path,
- *   so a reader never sees half a file and a symlink planted at the path is replaced, never
- *   written through.
+ * - Restoring runs in two phases. First every file and symlink that must change is staged:
+ *   written to a temp file in the nearest directory that exists, which is on the same file
+ *   system as its target. Only when every one is staged are directories made and temps
+ *   renamed into place. A blob that fails its check, a full disk or a refused write while
+ *   staging leaves the tree exactly as it was (the temps are removed), so the command that
+ *   runs instead meets the files it would have met without casher.
+ * - A `rename` over the path means a reader never sees half a file, and a symlink planted at
+ *   the path is replaced, never written through.
  *
  * @module
  */
@@ -16,6 +21,7 @@ import {
   readlinkSync,
   renameSync,
   rmdirSync,
+  statSync,
   symlinkSync,
   unlinkSync,
 } from "node:fs";
@@ -44,9 +50,25 @@ export interface RestoreSource {
 /** Outputs up to this size are compared byte for byte (no content hashing on a hit). */
 const COMPARE_BYTES_MAX = 1 << 20;
 
+type DirOutput = Extract<RecordedOutput, { kind: "dir" }>;
+
+/** One change the commit phase makes; staging has already done whatever can fail. */
+type Step =
+  /** Give the directory its mode, making it first (`mkdir`) or in place of what is there. */
+  | { readonly kind: "dir"; readonly out: DirOutput; readonly make: "none" | "mkdir" | "replace" }
+  /** Set the mode of a file whose content is already right. */
+  | { readonly kind: "chmod"; readonly path: BytePath; readonly mode: number }
+  /** Rename the staged `tmp` over `path` (removing an empty directory there first). */
+  | {
+    readonly kind: "place";
+    readonly path: BytePath;
+    readonly tmp: BytePath;
+    readonly overDir: boolean;
+  };
+
 /**
  * Restores `outputs` and replays `deletions` per the `replayOutputs` policy.
- * Returns how many paths were written.
+ * Returns how many paths were written. When it throws while staging, nothing was changed.
  *
  * @example
  * ```ts ignore
@@ -62,16 +84,104 @@ export async function restoreOutputs(
   },
 ): Promise<number> {
   if (entry.policy === "never") return 0;
-  let written = 0;
+  const steps: Step[] = [];
+  try {
+    await stage(source, { outputs: entry.outputs, policy: entry.policy, steps });
+    commit(steps);
+  } finally {
+    for (const step of steps) if (step.kind === "place") removeTemp(step.tmp);
+  }
+  if (entry.policy === "always") {
+    for (const path of entry.deletions) removePath(path);
+  }
+  return steps.filter((s) => s.kind === "place" || (s.kind === "dir" && s.make !== "none"))
+    .length;
+}
+
+/** Phase one: decides each output's step and stages every file and symlink it needs. */
+async function stage(
+  source: RestoreSource,
+  { outputs, policy, steps }: {
+    outputs: readonly RecordedOutput[];
+    policy: ReplayOutputs;
+    steps: Step[];
+  },
+): Promise<void> {
+  // Directories the commit makes, replaces or opens, and paths it replaces: no temp is
+  // staged in them (it would be removed with them, or the directory is closed until then).
+  const avoid = new Set<BytePath>();
+  for (const out of outputs) {
+    const current = lstatOrNull(out.path);
+    if (policy === "if-missing" && current !== null) continue;
+    const step = await stepFor(source, out, { current, avoid });
+    if (step === null) continue;
+    steps.push(step);
+    if (step.kind !== "chmod") avoid.add(out.path);
+  }
+}
+
+async function stepFor(
+  source: RestoreSource,
+  out: RecordedOutput,
+  { current, avoid }: { current: Lstat | null; avoid: ReadonlySet<BytePath> },
+): Promise<Step | null> {
+  switch (out.kind) {
+    case "dir":
+      if (current?.isDirectory()) {
+        return (current.mode & 0o7777) === out.mode ? null : { kind: "dir", out, make: "none" };
+      }
+      return { kind: "dir", out, make: current === null ? "mkdir" : "replace" };
+    case "symlink": {
+      if (current?.isSymbolicLink() && linkTarget(out.path) === out.target) return null;
+      const tmp = tempFor(out.path, avoid);
+      symlinkSync(fsPath(out.target), fsPath(tmp));
+      return { kind: "place", path: out.path, tmp, overDir: current?.isDirectory() ?? false };
+    }
+    case "file": {
+      if (current?.isFile() && current.size === out.size && await sameContent(source, out)) {
+        if ((current.mode & 0o7777) === out.mode) return null;
+        return { kind: "chmod", path: out.path, mode: out.mode };
+      }
+      const tmp = tempFor(out.path, avoid);
+      try {
+        await source.restoreTo(out.blob, tmp, { mode: out.mode });
+        chmodSync(fsPath(tmp), out.mode);
+      } catch (e) {
+        removeTemp(tmp);
+        throw e;
+      }
+      return { kind: "place", path: out.path, tmp, overDir: current?.isDirectory() ?? false };
+    }
+  }
+}
+
+/** Phase two: makes directories and renames the staged temps into place, in order. */
+function commit(steps: readonly Step[]): void {
   // A directory the owner may not write into (`chmod 500 d` at the end of the run) gets
   // its mode once what it holds is restored, innermost first.
-  const closed: Extract<RecordedOutput, { kind: "dir" }>[] = [];
+  const closed: DirOutput[] = [];
   try {
-    for (const out of entry.outputs) {
-      const current = lstatOrNull(out.path);
-      if (entry.policy === "if-missing" && current !== null) continue;
-      if (await restoreOne(source, out, { current })) written++;
-      if (out.kind === "dir" && (out.mode & 0o700) !== 0o700) closed.push(out);
+    for (const step of steps) {
+      switch (step.kind) {
+        case "dir": {
+          const target = fsPath(step.out.path);
+          if (step.make === "replace") removePath(step.out.path);
+          if (step.make !== "none") mkdirSync(target, { recursive: true, mode: 0o700 });
+          // Open to its owner until what it holds is restored; closed below.
+          chmodSync(target, step.out.mode | 0o700);
+          if ((step.out.mode & 0o700) !== 0o700) closed.push(step.out);
+          break;
+        }
+        case "chmod":
+          chmodSync(fsPath(step.path), step.mode);
+          break;
+        case "place":
+          // rename() puts a file or link over a file or link, not over a directory.
+          if (step.overDir) removePath(step.path);
+          mkdirSync(fsPath(posix.dirname(step.path)), { recursive: true });
+          renameSync(fsPath(step.tmp), fsPath(step.path));
+          break;
+      }
     }
   } finally {
     for (const dir of closed.reverse()) {
@@ -80,52 +190,9 @@ export async function restoreOutputs(
       } catch { /* gone meanwhile: the next check finds it */ }
     }
   }
-  if (entry.policy === "always") {
-    for (const path of entry.deletions) removePath(path);
-  }
-  return written;
 }
 
 type Lstat = import("node:fs").Stats;
-
-async function restoreOne(
-  source: RestoreSource,
-  out: RecordedOutput,
-  { current }: { current: Lstat | null },
-): Promise<boolean> {
-  const target = fsPath(out.path);
-  switch (out.kind) {
-    case "dir":
-      if (current?.isDirectory()) {
-        // Open to its owner until what it holds is restored (restoreOutputs closes it).
-        if ((current.mode & 0o7777) !== (out.mode | 0o700)) chmodSync(target, out.mode | 0o700);
-        return false;
-      }
-      if (current) removePath(out.path);
-      mkdirSync(target, { recursive: true, mode: out.mode | 0o700 });
-      chmodSync(target, out.mode | 0o700); // the final mode once its contents are back
-      return true;
-    case "symlink": {
-      if (current?.isSymbolicLink() && linkTarget(out.path) === out.target) return false;
-      // rename() puts a link over a file or link, not over a directory (the run removed it).
-      if (current?.isDirectory()) removePath(out.path);
-      await viaTemp(out.path, (tmp) => symlinkSync(fsPath(out.target), fsPath(tmp)));
-      return true;
-    }
-    case "file": {
-      if (current?.isFile() && current.size === out.size && await sameContent(source, out)) {
-        if ((current.mode & 0o7777) !== out.mode) chmodSync(target, out.mode);
-        return false;
-      }
-      if (current?.isDirectory()) removePath(out.path);
-      await viaTemp(out.path, async (tmp) => {
-        await source.restoreTo(out.blob, tmp, { mode: out.mode });
-        chmodSync(fsPath(tmp), out.mode);
-      });
-      return true;
-    }
-  }
-}
 
 /**
  * Whether the file at `out.path` (of the recorded size) holds the recorded content. An
@@ -169,33 +236,30 @@ function linkTarget(path: BytePath): BytePath {
 }
 
 /**
- * Makes `path` by writing a temp file beside it (`make`) and renaming it into place, so
- * readers never see half of it; the temp file is removed if either step fails.
+ * A fresh temp path for staging `path`: in the nearest directory above it that exists now
+ * and that the commit leaves in place. That directory holds the path's parent (or is it),
+ * with no mount point between them, so the final rename never crosses file systems.
  */
-async function viaTemp(
-  path: BytePath,
-  make: (tmp: BytePath) => void | Promise<void>,
-): Promise<void> {
-  ensureParent(path);
-  const tmp = tempBeside(path);
+function tempFor(path: BytePath, avoid: ReadonlySet<BytePath>): BytePath {
+  let dir = posix.dirname(path);
+  while (dir !== "/" && (avoid.has(dir) || !resolvesToDir(dir))) dir = posix.dirname(dir);
+  const rand = Math.random().toString(36).slice(2, 10);
+  return `${dir === "/" ? "" : dir}/.casher-tmp-${process.pid}-${rand}`;
+}
+
+/** Whether `path` is a directory or a symlink to one. */
+function resolvesToDir(path: BytePath): boolean {
   try {
-    await make(tmp);
-    renameSync(fsPath(tmp), fsPath(path));
-  } catch (e) {
-    try {
-      unlinkSync(fsPath(tmp));
-    } catch { /* already gone */ }
-    throw e;
+    return statSync(fsPath(path)).isDirectory();
+  } catch {
+    return false;
   }
 }
 
-function ensureParent(path: BytePath): void {
-  mkdirSync(fsPath(posix.dirname(path)), { recursive: true });
-}
-
-function tempBeside(path: BytePath): BytePath {
-  const rand = Math.random().toString(36).slice(2, 10);
-  return `${posix.dirname(path)}/.casher-tmp-${process.pid}-${rand}`;
+function removeTemp(tmp: BytePath): void {
+  try {
+    unlinkSync(fsPath(tmp));
+  } catch { /* already renamed into place, or never made */ }
 }
 
 function removePath(path: BytePath): void {

@@ -186,3 +186,35 @@ e2e(
     }
   },
 );
+
+e2e(
+  "a damaged output blob: the command runs on the tree as it was, nothing half restored",
+  async (t) => {
+    // `a` sorts before `bb`: a restore that placed outputs one by one put `a` back, then
+    // failed on `bb`, and the run that followed saw an `a` it had not made.
+    const cmd = ["--", "sh", "-c", "[ -f a ] && echo had-a; echo A > a; seq 1 40000 > bb"];
+    assert.equal((await t.run(cmd)).out, "");
+    Deno.removeSync(t.path("a"));
+    Deno.removeSync(t.path("bb"));
+    const blobs = [...walk(t.cache + "/v1/blobs")].sort((x, y) => y.size - x.size);
+    const big = blobs[0].path;
+    const bytes = Deno.readFileSync(big);
+    bytes[bytes.length >> 1] ^= 0xff;
+    Deno.writeFileSync(big, bytes);
+    await settle();
+    const again = await t.run(["-v", ...cmd]);
+    assert.equal(again.out, "", again.err);
+    assert.match(again.err, /damaged/);
+    assert.equal(t.read("a"), "A\n");
+    assert.equal(t.read("bb").split("\n").length, 40001);
+  },
+);
+
+/** Every regular file under `dir`, with its size. */
+function* walk(dir: string): Generator<{ path: string; size: number }> {
+  for (const e of Deno.readDirSync(dir)) {
+    const p = `${dir}/${e.name}`;
+    if (e.isDirectory) yield* walk(p);
+    else if (e.isFile) yield { path: p, size: Deno.statSync(p).size };
+  }
+}
