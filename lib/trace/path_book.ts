@@ -21,11 +21,7 @@
  *   before the run (created then deleted in the run: nothing). A path first
  *   created by O_TRUNC (pre-state unknown) and then removed is still a deletion,
  *   which replays as a harmless no-op when it did not exist.
- * - Rename: the destination becomes an output of the source's kind; a source the
- *   run did not create is also a `file` input (the output's bytes come from it)
- *   and a deletion. Renaming a pre-existing directory makes the run untrusted
- *   (its untouched contents cannot be captured). RENAME_EXCHANGE: both sides
- *   are inputs (when pre-existing) and outputs.
+ * - Rename: see `path_moves.ts`.
  * - Writes, removals and renames outside the output roots are neither inputs
  *   nor outputs (logged at debug); the path is still marked as changed, so later
  *   reads of it are not inputs. Excluded paths are ignored entirely.
@@ -50,7 +46,7 @@ import type { AbsentErrno, StatType } from "./args.ts";
 import type { Effects, MetaProbe, Trust } from "./effects.ts";
 import type { PathFilter } from "./path_filter.ts";
 import { CreatedLinks, MAX_LINK_HOPS } from "./created_links.ts";
-import { isDirNow } from "./live_probe.ts";
+import { type MoveLedger, renamePath } from "./path_moves.ts";
 import {
   type InputKind,
   newPathRec,
@@ -101,12 +97,24 @@ export class PathBook {
   /** The symlinks the run made, while the path is one (see {@link CreatedLinks}). */
   readonly #links: CreatedLinks;
 
+  /** What a rename may do to the ledger (see `path_moves.ts`). */
+  readonly #ledger: MoveLedger;
+
   constructor(opts: PathBookOptions) {
     this.#opts = opts;
     this.#links = new CreatedLinks({
       untrust: (reason) => this.#opts.untrust(reason),
       resolve: opts.resolve,
     });
+    this.#ledger = {
+      get: (p) => this.#get(p),
+      records: () => this.#recs.entries(),
+      touch: (p, r, o) => this.#touch(p, r, o),
+      readFile: (p) => this.read(p, "file"),
+      createdExclusive: (p, r) => this.#createdExclusive(p, r),
+      untrust: (reason) => this.#opts.untrust(reason),
+      links: this.#links,
+    };
   }
 
   #get(p: BytePath): Rec | null {
@@ -343,72 +351,7 @@ export class PathBook {
 
   /** A successful rename; `exchange` swaps, `noReplace` proves `dst` was absent. */
   rename(src: BytePath, dst: BytePath, opts: { exchange: boolean; noReplace: boolean }): void {
-    const { exchange } = opts;
-    if (src === dst) return;
-    const s = this.#get(src);
-    const d = this.#get(dst);
-    if (opts.noReplace && d !== null) this.#createdExclusive(dst, d);
-    // A pre-existing object renamed without being stat'ed first (`mv d e`): what it is
-    // shows at its new name.
-    const sDir = s?.type === "dir" ||
-      (s !== null && !s.touched && s.type === "unknown" && isDirNow(dst));
-    const sKind: OutputKind = s?.out ?? (sDir ? "dir" : "file");
-    const dKind: OutputKind = d?.out ?? (d?.type === "dir" ? "dir" : "file");
-    this.#source(src, s, { kind: sKind });
-    const sLink = s === null ? null : this.#links.target(src);
-    const dLink = d === null ? null : this.#links.target(dst);
-    if (exchange) {
-      this.#source(dst, d, { kind: dKind });
-      if (s !== null) this.#touch(src, s, { now: "exists", out: dKind });
-      if (d !== null) this.#touch(dst, d, { now: "exists", out: sKind });
-      if (s !== null) this.#links.set(src, dLink);
-      if (d !== null) this.#links.set(dst, sLink);
-      return;
-    }
-    if (sKind === "dir") this.#moveChildren(src, dst);
-    if (s !== null) {
-      if (!s.touched && s.prior === "unknown") s.prior = "existed";
-      this.#touch(src, s, { now: "gone", out: null });
-      s.removed = true;
-    }
-    if (d !== null) {
-      d.replaced = true;
-      this.#touch(dst, d, { now: "exists", out: sKind });
-      this.#links.set(dst, sLink);
-    }
-  }
-
-  #source(p: BytePath, r: Rec | null, opts: { readonly kind: OutputKind }): void {
-    const { kind } = opts;
-    if (r === null || r.touched) return;
-    if (kind === "dir") {
-      this.#opts.untrust(
-        `renamed pre-existing directory ${displayPath(p)}: its contents cannot be captured`,
-      );
-      return;
-    }
-    this.read(p, "file");
-  }
-
-  #moveChildren(src: BytePath, dst: BytePath): void {
-    const prefix = src + "/";
-    const moved: [BytePath, Rec][] = [];
-    for (const [p, r] of this.#recs) {
-      if (p.startsWith(prefix) && r.now === "exists") moved.push([p, r]);
-    }
-    for (const [p, r] of moved) {
-      const kind = r.out ?? "file";
-      const link = this.#links.target(p);
-      if (!r.touched && r.prior === "unknown") r.prior = "existed";
-      this.#touch(p, r, { now: "gone", out: null });
-      r.removed = true;
-      const q = dst + p.slice(src.length);
-      const nr = this.#get(q);
-      if (nr !== null) {
-        this.#touch(q, nr, { now: "exists", out: kind });
-        this.#links.set(q, link);
-      }
-    }
+    renamePath(this.#ledger, { src, dst, ...opts });
   }
 
   /** Type learned from an fd stat (`fstat`), applied while the path is unchanged. */
