@@ -12,7 +12,7 @@ import process from "node:process";
 import { getConfig } from "../config/config.ts";
 import { isCasherError } from "../errors/casher_error.ts";
 import { checkExactInput } from "../command/exact_input.ts";
-import { runtimeVersion } from "../runtime/mod.ts";
+import { inheritedFds, runtimeVersion } from "../runtime/mod.ts";
 import { type CliRequest, parseCli } from "./args.ts";
 import { cliCacheDir } from "./cache_dir.ts";
 import { writeText } from "./_write.ts";
@@ -57,6 +57,9 @@ export async function main(args: readonly string[]): Promise<number> {
       return EXIT_CASHER_FAILURE;
     }
   }
+  // What the command would inherit is listed before casher opens a file of its own (under
+  // Bun, nothing else tells casher's descriptors from inherited ones).
+  if (request.kind === "run" || request.kind === "why") inheritedFds();
   installCliLogging(request.common.verbosity);
   let config;
   try {

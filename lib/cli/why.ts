@@ -131,6 +131,12 @@ function firstDifference(
       ? "stdout and stderr now go to one file (a terminal, 2>&1), which is part of the key"
       : "stdout and stderr now go to different places, and sharing one file is part of the key";
   }
+  if (JSON.stringify(have.fds) !== JSON.stringify(want.fds)) {
+    const list = (f: string[] | null) => f === null ? "unknown" : f.join(" ") || "none";
+    return `the inherited file descriptors differ (were ${list(have.fds)}, now ${
+      list(want.fds)
+    }; see "Inherited file descriptors" in the README)`;
+  }
   return "declared inputs, outputs or output roots differ";
 }
 

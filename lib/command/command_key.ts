@@ -8,7 +8,9 @@ import { fstatSync } from "node:fs";
 import { resolve } from "node:path";
 import process from "node:process";
 import { type BytePath, bytePath } from "../path/byte_path.ts";
+import { inheritedFds } from "../runtime/mod.ts";
 import { encodeCommandKey, keyOf } from "./key_material.ts";
+import { planFds } from "./passed_fds.ts";
 import type { StdinSource } from "./stdin.ts";
 
 /**
@@ -93,6 +95,7 @@ export function commandKey(id: CommandIdentity, stdin: StdinSource): CommandKey 
     uid: process.getuid?.() ?? -1,
     umask: currentUmask(),
     sharedOutput,
+    fds: planFds(inheritedFds(), { argv: id.argv, env: id.env }).keyed,
   });
   return {
     key: keyOf(keyMaterial),

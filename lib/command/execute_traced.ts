@@ -15,6 +15,8 @@ import { forwardSignals } from "./forward_signals.ts";
 import { signalStreamHolders } from "./pipe_writers.ts";
 import { type KeyedStdin, plainStdin, stdinOffset } from "./stdin.ts";
 import { teeStreams } from "./tee.ts";
+import { movedFiles } from "./passed_fds.ts";
+import { fdPosition, type InheritedFd } from "../runtime/mod.ts";
 
 const log = logger("command");
 
@@ -33,6 +35,8 @@ export interface TracedCommand {
   readonly target?: ReplayTarget;
   /** Where a successful tracer probe is remembered across runs. */
   readonly probeFile?: string;
+  /** Inherited descriptors above 2 the command gets (see `passed_fds.ts`). */
+  readonly fds: readonly InheritedFd[];
 }
 
 /** The tracer probe; an unexpected failure of the probe itself means: run untraced. */
@@ -64,6 +68,7 @@ export async function executeTraced(cmd: TracedCommand, ctx: ExecContext): Promi
       cwd: cmd.cwd,
       env: cmd.env,
       stdin: plainStdin(cmd.stdin),
+      extraFds: cmd.fds.map((f) => f.fd),
     });
     return {
       result: { kind: "exit", code },
@@ -83,6 +88,7 @@ export async function executeTraced(cmd: TracedCommand, ctx: ExecContext): Promi
     // A stdin casher spooled reaches the command through a pipe again, as without casher.
     stdin: cmd.stdin.kind === "data" ? { feed: cmd.stdin.spool } : "inherit",
     mergeStderr: cmd.mergeStderr,
+    extraFds: cmd.fds.map((f) => f.fd),
     outputRoots: cmd.outputRoots,
     exclude: cmd.exclude,
     mode: cmd.traceMode,
@@ -146,6 +152,10 @@ export async function executeTraced(cmd: TracedCommand, ctx: ExecContext): Promi
         reason: `the reader of ${tee.fd === 1 ? "stdout" : "stderr"} went away (EPIPE)`,
       },
     };
+  }
+  const moved = movedFiles(cmd.fds, { position: fdPosition });
+  if (moved.length > 0) {
+    return { result, chunks: [], effects, storable: { kind: "no", reason: moved[0] } };
   }
   const failed = result.kind === "exit" && result.code !== 0 && !cmd.cacheFailures;
   const code = result.kind === "exit" ? result.code : 0;

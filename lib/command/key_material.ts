@@ -28,6 +28,8 @@ export interface CommandKeyMaterial {
    * the one order they were written in, which replays right only to one file again.
    */
   readonly sharedOutput: boolean;
+  /** The inherited descriptors above 2 the command gets, as `N:kind` (see `passed_fds.ts`). */
+  readonly fds: readonly string[];
 }
 
 /**
@@ -38,7 +40,7 @@ export interface CommandKeyMaterial {
  * import { encodeCommandKey } from "./key_material.ts";
  * encodeCommandKey({ argv: ["echo", "hi"], cwd: "/tmp", env: {}, stdin: { kind: "none" },
  *   inputs: [], outputs: [], outputRoots: ["/"], traceMode: "full", uid: 1000, umask: 0o022,
- *   sharedOutput: false });
+ *   sharedOutput: false, fds: [] });
  * ```
  */
 export function encodeCommandKey(m: CommandKeyMaterial): string {
@@ -64,6 +66,7 @@ export function encodeCommandKey(m: CommandKeyMaterial): string {
     m.uid,
     m.umask,
     m.sharedOutput,
+    m.fds,
   ]);
 }
 
@@ -75,7 +78,7 @@ export function encodeCommandKey(m: CommandKeyMaterial): string {
  * import { decodeCommandKey, encodeCommandKey } from "./key_material.ts";
  * const text = encodeCommandKey({ argv: ["true"], cwd: "/", env: {}, stdin: { kind: "none" },
  *   inputs: [], outputs: [], outputRoots: ["/"], traceMode: "full", uid: 1000, umask: 0o022,
- *   sharedOutput: false });
+ *   sharedOutput: false, fds: [] });
  * decodeCommandKey(text)?.argv; // ["true"]
  * ```
  */
@@ -88,14 +91,16 @@ export function decodeCommandKey(
   stdin: string;
   umask: number | null;
   sharedOutput: boolean | null;
+  fds: string[] | null;
 } | null {
   try {
     const v = JSON.parse(text);
     if (!Array.isArray(v) || v[0] !== "casher-command/1") return null;
-    // Entries from before umask and sharedOutput joined the key have neither (null).
+    // Entries from before umask, sharedOutput and fds joined the key lack them (null).
     const umask = typeof v[10] === "number" ? v[10] : null;
     const sharedOutput = typeof v[11] === "boolean" ? v[11] : null;
-    return { argv: v[1], cwd: v[2], env: v[3], stdin: v[4], umask, sharedOutput };
+    const fds = Array.isArray(v[12]) ? v[12] : null;
+    return { argv: v[1], cwd: v[2], env: v[3], stdin: v[4], umask, sharedOutput, fds };
   } catch {
     return null;
   }

@@ -16,7 +16,9 @@ import type { ReplayOutputs, StoreProgress } from "../engine/types.ts";
 import { logger } from "../log/logger.ts";
 import { bytePath } from "../path/byte_path.ts";
 import { openStore, type Store } from "../store/store.ts";
+import { closeInherited, type InheritedFd, inheritedFds } from "../runtime/mod.ts";
 import { argvPaths } from "./argv_paths.ts";
+import { planFds } from "./passed_fds.ts";
 import { type CommandIdentity, commandKey } from "./command_key.ts";
 import type { PlainRunOptions } from "./run_plain.ts";
 import {
@@ -67,7 +69,21 @@ export interface CommandOptions extends CommandIdentity {
  * process.exit(code);
  * ```
  */
-export async function runCommand(opts: CommandOptions): Promise<number> {
+export async function runCommand(options: CommandOptions): Promise<number> {
+  const fds = planFds(inheritedFds(), { argv: options.argv, env: options.env });
+  for (const f of fds.block) {
+    log.info(
+      "not passing inherited fd {fd} ({link}) to the command: casher cannot see what goes " +
+        "through a pipe or socket it did not open",
+      { fd: f.fd, link: f.link },
+    );
+    closeInherited(f.fd);
+  }
+  const opts = { ...options, passed: fds.pass, extraFds: fds.pass.map((f) => f.fd) };
+  if (fds.uncacheable !== null) {
+    log.info("{reason}", { reason: fds.uncacheable });
+    return runPlain(opts.argv, opts);
+  }
   let store: Store;
   try {
     store = openStore(opts.cacheDir, {
@@ -116,7 +132,11 @@ export async function runCommand(opts: CommandOptions): Promise<number> {
 
 async function runThroughCache(
   store: Store,
-  opts: CommandOptions & { stdin: KeyedStdin },
+  opts: CommandOptions & {
+    stdin: KeyedStdin;
+    passed: readonly InheritedFd[];
+    extraFds: readonly number[];
+  },
   { state }: { readonly state: { started: boolean } },
 ): Promise<number> {
   const { stdin } = opts;
@@ -147,6 +167,7 @@ async function runThroughCache(
         cacheFailures: opts.cacheFailures,
         target: opts.target,
         probeFile: join(store.layout.dir, "tracer-probe.json"),
+        fds: opts.passed,
       }, ctx);
     },
   }, {

@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { spawn } from "node:child_process";
+import { spawn, type StdioOptions } from "node:child_process";
+import { stdioWithFds } from "../runtime/mod.ts";
 import { withShellFallback } from "../trace/shell_fallback.ts";
 import { ignoredAtStart, keepIgnored } from "../trace/ignored_signals.ts";
 import { closeSync, createReadStream, openSync } from "node:fs";
@@ -27,6 +28,8 @@ export interface PlainRunOptions {
   readonly cwd: string;
   readonly env: Record<string, string | undefined>;
   readonly stdin?: PlainStdin;
+  /** Inherited descriptors above 2 the command gets (see `passed_fds.ts`). */
+  readonly extraFds?: readonly number[];
 }
 
 /**
@@ -54,7 +57,7 @@ export function runPlain(
     const child = spawn(spawned[0], spawned.slice(1), {
       cwd: options.cwd,
       env: options.env,
-      stdio: [stdinFd, "inherit", "inherit"],
+      stdio: stdioWithFds([stdinFd, "inherit", "inherit"], options.extraFds) as StdioOptions,
     });
     if (typeof stdinFd === "number") closeSync(stdinFd);
     if (stdin.kind === "file-then-rest" && child.stdin) {

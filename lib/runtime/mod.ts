@@ -10,3 +10,4 @@ export * from "./fast_stat.ts";
 export * from "./native_hash.ts";
 export * from "./terminal.ts";
 export * from "./spawn.ts";
+export * from "./inherited_fds.ts";

@@ -67,6 +67,30 @@ export interface SpawnOptions {
    * in; they all arrive on `stdout`. Honoured where a FIFO stands in for pipes (Bun).
    */
   readonly mergeStderr?: boolean;
+  /** Inherited descriptors above 2 the child gets at the same numbers (no others). */
+  readonly extraFds?: readonly number[];
+}
+
+/**
+ * A stdio list for a spawn: `base` (fds 0-2), then each of `fds` at its own number and
+ * nothing at the numbers between.
+ *
+ * @example
+ * ```ts
+ * import { stdioWithFds } from "./spawn.ts";
+ * stdioWithFds(["inherit", "inherit", "inherit"], [4]); // [..., "ignore", 4]
+ * ```
+ */
+export function stdioWithFds<T>(
+  base: readonly [T, T, T],
+  fds: readonly number[] = [],
+): (T | number | "ignore")[] {
+  const stdio: (T | number | "ignore")[] = [...base];
+  for (const fd of fds) {
+    while (stdio.length < fd) stdio.push("ignore");
+    stdio[fd] = fd;
+  }
+  return stdio;
 }
 
 // deno-lint-ignore no-explicit-any
@@ -159,11 +183,11 @@ function bunSpawn(
     proc = g.Bun.spawn([...argv], {
       cwd: options.cwd,
       env: options.env,
-      stdio: [
+      stdio: stdioWithFds([
         inPipe?.read ?? stdinOf(options.stdin),
         outPipe?.child ?? "pipe",
         merged ? outPipe.child : errPipe?.child ?? "pipe",
-      ],
+      ], options.extraFds),
     });
   } catch (e) {
     for (const fd of [outPipe?.mine, errPipe?.mine, inPipe?.write]) {
@@ -295,7 +319,10 @@ function nodeSpawn(
   const child = spawn(argv[0], argv.slice(1), {
     cwd: options.cwd,
     env: options.env,
-    stdio: [stdinOf(options.stdin), merged?.child ?? "pipe", merged?.child ?? "pipe"],
+    stdio: stdioWithFds(
+      [stdinOf(options.stdin), merged?.child ?? "pipe", merged?.child ?? "pipe"],
+      options.extraFds,
+    ) as import("node:child_process").StdioOptions,
   });
   if (merged !== null) {
     const fs = process.getBuiltinModule("node:fs") as typeof import("node:fs");

@@ -49,6 +49,8 @@ export interface TraceOptions {
   onFirstRead?: (path: BytePath) => void;
   /** One pipe for the command's stdout and stderr (see `SpawnOptions.mergeStderr`). */
   mergeStderr?: boolean;
+  /** Inherited descriptors above 2 the command gets (see `SpawnOptions.extraFds`). */
+  extraFds?: readonly number[];
   /** For measurement only: trace exactly these groups instead of the mode's. */
   groups?: readonly SyscallGroup[];
 }
@@ -146,6 +148,7 @@ export function startTrace(argv: readonly string[], opts: TraceOptions): TracedR
     stdin: opts.stdin,
     pipeDir: fifo.path.slice(0, fifo.path.lastIndexOf("/")),
     mergeStderr: opts.mergeStderr,
+    extraFds: opts.extraFds,
   });
   // After the spawn, so the fingerprint `onFirstRead` starts for the program overlaps
   // strace's start-up; still before any trace line is parsed (that happens in the poller's
