@@ -67,3 +67,15 @@ e2e("make's jobserver pipes reach a casher'd sub-make", async (t) => {
   const r = await spawn(["make", "-s", "-j2"], { cwd: t.dir });
   assert.equal(r.out, "tokens\n", r.err);
 });
+
+e2e("casher why names inherited descriptors that differ from the closest entry", async (t) => {
+  t.write("data", "x\n");
+  await settle();
+  const c = casherWords(t);
+  assert.equal((await bash(t, `${c} -- echo hi 3<data`)).out, "hi\n");
+  const why = await bash(t, `${c} why -- echo hi`);
+  assert.equal(why.code, 1, why.err);
+  // The test runner may leak descriptors of its own (both runs have those).
+  assert.match(why.out, /inherited file descriptors differ \(were 3:file\b[^;]*, now /);
+  assert.doesNotMatch(why.out, /now [^;]*3:file/);
+});
