@@ -1,7 +1,7 @@
 /**
  * The key of one call: function identity, canonically encoded arguments (by parameter
- * name), the values of `envVars`, the content of `depFiles`/`depRoots`, and the declared
- * paths. A `file:` URL argument is hashed by content when it is a file, by path when it is
+ * name), the values of `envVars`, the content of `depFiles`/`depRoots`, the declared
+ * paths and the working directory (a relative path names another file elsewhere). A `file:` URL argument is hashed by content when it is a file, by path when it is
  * a directory (never recursively) or an output (declared or learned).
  *
  * The key material is a JSON string stored in each entry, so `diagnoseMisses` can compare
@@ -25,6 +25,8 @@ import { pathArg } from "./_path_arg.ts";
 export interface KeyFields {
   readonly format: "casher-function/1";
   readonly module: string;
+  /** `line:column` of the `cached()` call in `module`. */
+  readonly site: string;
   readonly name: string;
   readonly source: string;
   readonly version: string;
@@ -35,6 +37,8 @@ export interface KeyFields {
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly roots: readonly string[];
+  /** The working directory: relative paths the function uses are resolved against it. */
+  readonly cwd: string;
 }
 
 /** A call's key and the resolved paths it was built from. */
@@ -120,6 +124,7 @@ export async function callKey(
   const fields: KeyFields = {
     format: "casher-function/1",
     module: identity.module,
+    site: identity.site,
     name: identity.name,
     source: ctx.sourceDigest,
     version: identity.version,
@@ -129,6 +134,7 @@ export async function callKey(
     inputs: [...declaredInputs].sort(),
     outputs: [...declaredOutputs].sort(),
     roots: [...outputRoots].sort(),
+    cwd: process.cwd(),
   };
   const keyMaterial = JSON.stringify(fields);
   return {

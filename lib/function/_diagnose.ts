@@ -68,6 +68,12 @@ function compareWithClosest(store: Store, now: KeyFields): string[] {
   }
   const out: string[] = [];
   if (closest.source !== now.source) out.push("the function's source text changed");
+  if (closest.site !== now.site) {
+    out.push(`cached() is called from another place (line:column ${closest.site} -> ${now.site})`);
+  }
+  if (closest.cwd !== now.cwd) {
+    out.push(`the working directory differs (${closest.cwd} -> ${now.cwd})`);
+  }
   if (closest.version !== now.version) {
     out.push(`version changed (${closest.version} -> ${now.version})`);
   }

@@ -1,6 +1,8 @@
 /**
  * What identifies a wrapped function across processes and runtimes: the URL of the module
- * that called `cached()`, the function's name, its source text, and the user's `version`.
+ * that called `cached()`, the line and column of that call, the function's name, its
+ * source text, and the user's `version`. The call site tells apart functions of one
+ * module that share a name (every arrow passed straight to `cached()` is named `""`).
  * Parameter names are parsed from the source (best effort) so messages and diagnostics
  * can name arguments.
  *
@@ -13,6 +15,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 export interface FunctionIdentity {
   /** `file:` URL (or other URL) of the module that called `cached()`; `""` when unknown. */
   readonly module: string;
+  /** `line:column` of the `cached()` call in that module; `""` when unknown. */
+  readonly site: string;
   readonly name: string;
   /**
    * What is digested into the key as the function's code: the defining module's file
@@ -43,13 +47,21 @@ export function functionIdentity(
   options: { version: string },
 ): FunctionIdentity {
   const text = Function.prototype.toString.call(fn);
-  const module = callerModule(new Error().stack ?? "");
+  if (/\{\s*\[native code\]\s*\}\s*$/.test(text)) {
+    throw new TypeError(
+      `cached(): cannot see the code of ${fn.name || "this function"} (a bound or built-in ` +
+        "function), so no edit of it could invalidate its entries: wrap the function itself, " +
+        "and pass what was bound as arguments",
+    );
+  }
+  const { module, site } = callerSite(new Error().stack ?? "");
   const moduleText = readModule(module);
   const source = moduleText !== null && definedIn(moduleText, fn.name)
     ? `module\0${moduleText}`
     : `function\0${text}`;
   return {
     module,
+    site,
     name: fn.name,
     source,
     version: options.version,
@@ -67,13 +79,14 @@ export function functionIdentity(
  * import { definedIn } from "./_identity.ts";
  * definedIn("const f = cached(async function train(x) {})", "train"); // true
  * definedIn('import { train } from "./t.ts";\ncached(train);', "train"); // false
+ * definedIn('import { load } from "./l.ts";\nload(2);', "load"); // false: a call, not a method
  * ```
  */
 export function definedIn(text: string, name: string): boolean {
   if (name === "") return true;
   const n = name.replace(/[$]/g, "\\$");
   return new RegExp(
-    `function\\s*\\*?\\s*${n}\\s*\\(|\\b${n}\\s*[:=]\\s*(?:async\\s*)?(?:function\\b|\\(|[A-Za-z_$][\\w$]*\\s*=>)|^\\s*(?:(?:static|async|public|private|protected|override)\\s+)*\\*?\\s*${n}\\s*\\(`,
+    `function\\s*\\*?\\s*${n}\\s*\\(|\\b${n}\\s*[:=]\\s*(?:async\\s*)?(?:function\\b|\\(|[A-Za-z_$][\\w$]*\\s*=>)|^\\s*(?:(?:static|async|public|private|protected|override)\\s+)*\\*?\\s*${n}\\s*\\([^;]*?\\)\\s*(?::[^;{=]+)?\\{`,
     "m",
   ).test(text);
 }
@@ -97,14 +110,28 @@ function readModule(url: string): string | null {
  * ```
  */
 export function callerModule(stack: string): string {
+  return callerSite(stack).module;
+}
+
+/**
+ * The first frame on `stack` outside casher's function-face folder: its module URL and
+ * `line:column`.
+ *
+ * @example
+ * ```ts
+ * import { callerSite } from "./_identity.ts";
+ * callerSite("Error\n    at main (file:///app/train.ts:3:9)"); // { module: "file:///app/train.ts", site: "3:9" }
+ * ```
+ */
+export function callerSite(stack: string): { module: string; site: string } {
   for (const line of stack.split("\n").slice(1)) {
-    const m = /((?:file|https?|jsr|npm):\/\/?[^\s()]+?|\/[^\s()]+?):\d+:\d+\)?\s*$/.exec(line);
+    const m = /((?:file|https?|jsr|npm):\/\/?[^\s()]+?|\/[^\s()]+?):(\d+):(\d+)\)?\s*$/.exec(line);
     if (m === null) continue;
     const url = m[1].startsWith("/") ? pathToFileURL(m[1]).href : m[1];
     if (url.startsWith(OWN_DIR)) continue;
-    return url;
+    return { module: url, site: `${m[2]}:${m[3]}` };
   }
-  return "";
+  return { module: "", site: "" };
 }
 
 /**

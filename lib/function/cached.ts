@@ -116,6 +116,7 @@ function wrap(
 ): AnyFn {
   const options = normalizeOptions(rawOptions);
   const identity = { ...functionIdentity(fn, { version: options.version }), name };
+  noteSite(fn, identity);
   const wrapper = {
     async [name](this: unknown, ...args: unknown[]) {
       return await invoke(fn, { self: this, args, identity, options });
@@ -124,6 +125,28 @@ function wrap(
   Object.defineProperty(wrapper, "name", { value: name, configurable: true });
   Object.defineProperty(wrapper, "length", { value: fn.length, configurable: true });
   return wrapper;
+}
+
+/** The function first wrapped at each call site, to notice a factory of closures. */
+const wrappedAt = new Map<string, AnyFn>();
+
+/**
+ * Warns (once per site) when one `cached()` call site wraps a second function object: a
+ * factory (`(k) => cached((x) => x * k)`) whose closures share a key, since the values
+ * they capture are not part of it.
+ */
+function noteSite(fn: AnyFn, identity: FunctionIdentity): void {
+  const site = `${identity.module}:${identity.site}`;
+  const first = wrappedAt.get(site);
+  if (first === undefined) wrappedAt.set(site, fn);
+  else if (first !== fn) {
+    face.warnings.warn(
+      `site:${site}`,
+      "cached() at {site} wrapped another function: if it uses variables captured from an " +
+        "enclosing function, their values are not part of the key; pass them as arguments",
+      { site },
+    );
+  }
 }
 
 interface Call {
@@ -197,7 +220,7 @@ async function throughCache(
   const { identity, options } = call;
   const stores = face.stores;
   const store = stores.store(config);
-  const fnId = `${identity.module}#${identity.name}`;
+  const fnId = `${identity.module}#${identity.name}@${identity.site}`;
   let digest = sourceDigests.get(identity);
   if (digest === undefined) {
     digest = keyDigest(identity.source);

@@ -198,16 +198,15 @@ test("inputFiles (list or function of the arguments) and depFiles are part of th
 test("version bumps invalidate; the same version hits", () =>
   withCache(async ({ cache }) => {
     let calls = 0;
-    const body = () => ++calls;
-    await cached(function v() {
-      return body();
-    }, { cacheDir: cache, version: "1" })();
-    await cached(function v() {
-      return body();
-    }, { cacheDir: cache, version: "1" })();
+    // One call site, as when a script runs again: the site is part of the identity. (Under
+    // Bun the site of a cached() call in a function can be that function's caller's, so
+    // the calls come from one line.)
+    const wrapped = (version: string) =>
+      cached(function v() {
+        return ++calls;
+      }, { cacheDir: cache, version });
+    for (const version of ["1", "1"]) await wrapped(version)();
     assert.equal(calls, 1);
-    await cached(function v() {
-      return body();
-    }, { cacheDir: cache, version: "2" })();
+    for (const version of ["2"]) await wrapped(version)();
     assert.equal(calls, 2);
   }));
