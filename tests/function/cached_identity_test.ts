@@ -71,7 +71,7 @@ test("the working directory is part of the key: a relative path names another fi
   }));
 
 test("a call site that wraps a second function warns that captured values are not keyed", () =>
-  withCache(async ({ cache }) => {
+  withCache(({ cache }) => {
     const scaler = (k: number) =>
       cached(function scale(x: number) {
         return x * k;
