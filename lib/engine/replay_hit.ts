@@ -61,6 +61,7 @@ export async function replayHit(
     outputs: entry.outputs,
     deletions: entry.deletions,
     policy: hit.policy,
+    inputs: entry.inputs.map((i) => i.path),
   });
   hit.beforeStreams?.(entry.result);
   const streams = replayChunks(chunks, hit.target ?? processTarget);

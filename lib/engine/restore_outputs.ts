@@ -8,8 +8,10 @@
  *   renamed into place. A blob that fails its check, a full disk or a refused write while
  *   staging leaves the tree exactly as it was (the temps are removed), so the command that
  *   runs instead meets the files it would have met without casher.
- * - A `rename` over the path means a reader never sees half a file, and a symlink planted at
- *   the path is replaced, never written through.
+ * - A `rename` over the path means a reader never sees half a file, and a restore never
+ *   writes through a symlink. A symlink, directory or special file now at a path the recorded
+ *   run created blindly is an `output-conflict`: the command runs instead, as it would have
+ *   met that object too.
  *
  * @module
  */
@@ -28,7 +30,8 @@ import {
 import { Buffer } from "node:buffer";
 import { posix } from "node:path";
 import process from "node:process";
-import { type BytePath, bytePathFromBytes, fsPath } from "../path/byte_path.ts";
+import { CasherError } from "../errors/casher_error.ts";
+import { type BytePath, bytePathFromBytes, displayPath, fsPath } from "../path/byte_path.ts";
 import type { RecordedOutput } from "../store/types.ts";
 import type { ReplayOutputs } from "./types.ts";
 
@@ -81,12 +84,19 @@ export async function restoreOutputs(
     outputs: readonly RecordedOutput[];
     deletions: readonly BytePath[];
     policy: ReplayOutputs;
+    /**
+     * Paths the entry has inputs for: the lookup found them as the recorded run did, so
+     * whatever is there now is what the run replaced (`rm -f l; echo x > l`).
+     */
+    inputs?: readonly BytePath[];
   },
 ): Promise<number> {
   if (entry.policy === "never") return 0;
   const steps: Step[] = [];
   try {
-    await stage(source, { outputs: entry.outputs, policy: entry.policy, steps });
+    // What the recorded run saw at a path (its inputs there) the lookup has just checked.
+    const known = new Set([...entry.deletions, ...(entry.inputs ?? [])]);
+    await stage(source, { outputs: entry.outputs, policy: entry.policy, steps, known });
     commit(steps);
   } finally {
     for (const step of steps) if (step.kind === "place") removeTemp(step.tmp);
@@ -101,10 +111,12 @@ export async function restoreOutputs(
 /** Phase one: decides each output's step and stages every file and symlink it needs. */
 async function stage(
   source: RestoreSource,
-  { outputs, policy, steps }: {
+  { outputs, policy, steps, known }: {
     outputs: readonly RecordedOutput[];
     policy: ReplayOutputs;
     steps: Step[];
+    /** Paths whose state before the run was recorded (and checked by the lookup). */
+    known: ReadonlySet<BytePath>;
   },
 ): Promise<void> {
   // Directories the commit makes, replaces or opens, and paths it replaces: no temp is
@@ -113,6 +125,7 @@ async function stage(
   for (const out of outputs) {
     const current = lstatOrNull(out.path);
     if (policy === "if-missing" && current !== null) continue;
+    if (current !== null && !known.has(out.path)) checkFits(out, current);
     const step = await stepFor(source, out, { current, avoid });
     if (step === null) continue;
     steps.push(step);
@@ -153,6 +166,30 @@ async function stepFor(
       return { kind: "place", path: out.path, tmp, overDir: current?.isDirectory() ?? false };
     }
   }
+}
+
+/**
+ * Throws `output-conflict` when what is at an output's path now would have changed what
+ * the recorded run did, and the run knew nothing of that path before (it created the file
+ * blindly, `echo x > out`): a write to a path that is now
+ * a symlink goes through the link, and one to a directory fails (`EISDIR`); `ln -s t p`
+ * with a directory at `p` makes `p/t`. The command runs instead, on the untouched tree.
+ */
+function checkFits(out: RecordedOutput, current: Lstat): void {
+  const what = current.isSymbolicLink()
+    ? "a symlink"
+    : current.isDirectory()
+    ? "a directory"
+    : current.isFile()
+    ? null
+    : "a special file";
+  if (out.kind === "dir" || what === null) return;
+  if (out.kind === "symlink" && what === "a symlink") return;
+  throw new CasherError(
+    "output-conflict",
+    `output ${displayPath(out.path)} is now ${what}, which the recorded run did not find ` +
+      "there: running the command instead",
+  );
 }
 
 /** Phase two: makes directories and renames the staged temps into place, in order. */

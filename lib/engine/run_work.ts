@@ -103,6 +103,11 @@ async function tryHit(work: Work, options: RunWorkOptions): Promise<HitOrMiss> {
   } catch (e) {
     // Evicted between the lookup and the pin: a miss like any other.
     if (e instanceof EntryGone) return { kind: "miss", reason: { kind: "absent" } };
+    if (isCasherError(e, "output-conflict")) {
+      // Nothing was restored yet (restores stage everything first); the entry stays.
+      log.info("{detail}", { detail: (e as Error).message });
+      return { kind: "miss", reason: { kind: "output-conflict", detail: (e as Error).message } };
+    }
     if (!isCasherError(e, "blob-corrupt") && !isCasherError(e, "blob-missing")) throw e;
     log.warn("entry {id} is damaged ({detail}); running instead", {
       id: entry.id,

@@ -97,6 +97,8 @@ export type MissReason =
   | { readonly kind: "absent" }
   | { readonly kind: "input-changed"; readonly entry: Entry; readonly mismatch: InputMismatch }
   | { readonly kind: "corrupt"; readonly detail: string }
+  /** An output's path holds what the recorded run did not find there (a symlink, a directory). */
+  | { readonly kind: "output-conflict"; readonly detail: string }
   | { readonly kind: "forced" };
 
 /** The engine's answer for one call. */

@@ -12,6 +12,7 @@ export type CasherErrorCode =
   | "schema-unsupported"
   | "blob-corrupt"
   | "blob-missing"
+  | "output-conflict"
   | "path-unsupported"
   | "index-failed"
   | "lock-timeout"

@@ -50,6 +50,8 @@ function reasons(store: Store, miss: { fields: KeyFields; reason: MissReason }):
     }
     case "corrupt":
       return [`the entry was damaged (${r.detail})`];
+    case "output-conflict":
+      return [r.detail];
     case "forced":
       return ["the lookup was skipped"];
     case "absent":

@@ -218,3 +218,26 @@ function* walk(dir: string): Generator<{ path: string; size: number }> {
     else if (e.isFile) yield { path: p, size: Deno.statSync(p).size };
   }
 }
+
+e2e("a symlink or directory put where the run created a file is not replayed over", async (t) => {
+  const cmd = ["--", "bash", "-c", "echo new > out; echo rc=$?"];
+  assert.equal((await t.run(cmd)).out, "rc=0\n");
+  Deno.removeSync(t.path("out"));
+  t.write("target", "old\n");
+  Deno.symlinkSync("target", t.path("out"));
+  await settle();
+  // Without casher the write goes through the link.
+  const viaLink = await t.run(["-v", ...cmd]);
+  assert.equal(viaLink.out, "rc=0\n");
+  assert.match(viaLink.err, /is now a symlink/);
+  assert.equal(t.read("target"), "new\n");
+  assert.ok(Deno.lstatSync(t.path("out")).isSymlink);
+  Deno.removeSync(t.path("out"));
+  Deno.mkdirSync(t.path("out"));
+  await settle();
+  // Without casher the write fails: the directory stays.
+  const onDir = await t.run(cmd);
+  assert.match(onDir.out, /^rc=1$/m);
+  assert.match(onDir.err, /Is a directory/);
+  assert.ok(Deno.statSync(t.path("out")).isDirectory);
+});

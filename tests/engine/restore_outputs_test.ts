@@ -9,6 +9,7 @@ import {
   readlinkSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -98,10 +99,13 @@ Deno.test(
       { kind: "symlink", path: join(dir, "was-dir-link"), target: "x/y/z" },
     ];
     const blobs = { i: "inside", z: "zed", d: "dir-now-file", n: "in" };
+    // The run saw (and removed) what was at the replaced paths: they have inputs.
+    const seen = ["was-file", "was-dir", "was-dir-link"].map((n) => join(dir, n));
     const written = await restoreOutputs(source(blobs), {
       outputs,
       deletions: [],
       policy: "always",
+      inputs: seen,
     });
     assert.equal(written, 7);
     assert.equal(readFileSync(join(dir, "ro/inside"), "utf8"), "inside");
@@ -147,5 +151,43 @@ Deno.test(
     assert.equal(written, 0);
     assert.equal(lstatSync(join(dir, "same")).ino, ino, "not rewritten");
     assert.equal(statSync(join(dir, "same")).mode & 0o7777, 0o640);
+  }),
+);
+
+Deno.test(
+  "a symlink or directory now at a file output's path is a conflict; nothing is touched",
+  withDir(async (dir) => {
+    writeFileSync(join(dir, "target"), "old");
+    symlinkSync("target", join(dir, "out"));
+    mkdirSync(join(dir, "d"));
+    const conflict = (e: unknown) => e instanceof CasherError && e.code === "output-conflict";
+    await assert.rejects(
+      restoreOutputs(source({ n: "new" }), {
+        outputs: [file(join(dir, "out"), "n")],
+        deletions: [],
+        policy: "always",
+      }),
+      conflict,
+    );
+    assert.equal(readlinkSync(join(dir, "out")), "target", "the link stays");
+    assert.equal(readFileSync(join(dir, "target"), "utf8"), "old");
+    await assert.rejects(
+      restoreOutputs(source({ n: "new" }), {
+        outputs: [file(join(dir, "d"), "n")],
+        deletions: [],
+        policy: "always",
+      }),
+      conflict,
+    );
+    assert.ok(statSync(join(dir, "d")).isDirectory());
+    // A run that saw the directory and removed it first (`rmdir d; echo > d`: an input of
+    // `d`) replays over it.
+    await restoreOutputs(source({ n: "new" }), {
+      outputs: [file(join(dir, "d"), "n")],
+      deletions: [],
+      policy: "always",
+      inputs: [join(dir, "d")],
+    });
+    assert.equal(readFileSync(join(dir, "d"), "utf8"), "new");
   }),
 );
