@@ -36,6 +36,13 @@ export const Tag = {
   orderedMap: 0x18,
   /** `Set` elements in insertion order. */
   orderedSet: 0x19,
+  /**
+   * A subclass instance of a supported built-in: its constructor name, the built-in's
+   * encoding, then the own fields that encoding does not cover.
+   */
+  subclass: 0x1a,
+  /** A `RegExp` whose `lastIndex` is not 0 (`regexp` plus the index, so 0 keeps old keys). */
+  regexpLastIndex: 0x1b,
 } as const;
 
 /** Appends bytes, numbers and strings; every variable-length item is length-prefixed. */

@@ -6,11 +6,14 @@
  * - `Map` entries and `Set` elements are encoded in insertion order, since iteration
  *   order is observable (`[...m.keys()].join()`): the same entries in another order differ;
  * - `1`, `"1"`, `1n`, `-0`, `0`, `NaN`, `null`, `undefined` all differ;
- * - typed arrays carry their concrete type; `Date` (invalid too), `RegExp`, `URL`,
- *   `ArrayBuffer`, `DataView`, `Error` and boxed primitives are tagged;
+ * - typed arrays carry their concrete type; `Date` (invalid too), `RegExp` (with its
+ *   `lastIndex` when not 0), `URL`, `ArrayBuffer`, `DataView`, `Error` and boxed primitives
+ *   are tagged;
  * - a class instance contributes its constructor name and own enumerable fields
  *   (private `#fields` and getters are invisible: give such classes a key-relevant public
- *   field);
+ *   field); so does an instance of a subclass of one of the built-ins above (a `Buffer`,
+ *   `class Tagged extends Map`), besides the built-in's state, so it never shares a key
+ *   with a plain instance holding the same data;
  * - a `file:` URL is a path: `opts.onFileUrl` decides what else to embed (a content digest);
  * - functions, symbols, symbol keys, cycles, a `Proxy` (keyed by what its traps show, not
  *   its target) and any other built-in object (one whose class, or an ancestor class, is
@@ -25,6 +28,8 @@
 import { types } from "node:util";
 import { ByteWriter, Tag } from "./_canonical_writer.ts";
 import { fileUrlPath } from "./_canonical_url.ts";
+import { runtimeSymbols, subclassFields, supportedBuiltin } from "./_canonical_builtin.ts";
+import type { BuiltinKind } from "./_canonical_builtin.ts";
 import { pathBytes } from "../path/byte_path.ts";
 import type { BytePath } from "../path/byte_path.ts";
 
@@ -57,8 +62,6 @@ export function encodeCanonical(value: unknown, opts: CanonicalOptions = {}): Ui
   enc.value(value, "");
   return enc.w.bytes().slice();
 }
-
-const BOXES = [Number, String, Boolean, BigInt, Symbol] as const;
 
 class Encoder {
   readonly w = new ByteWriter();
@@ -111,41 +114,18 @@ class Encoder {
           "cannot be part of a cache key",
       );
     }
-    if (Array.isArray(v)) return this.#array(v, at);
-    if (ArrayBuffer.isView(v)) {
-      const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-      if (v instanceof DataView) w.byte(Tag.dataView);
-      else {
-        w.byte(Tag.typedArray);
-        w.str(Object.prototype.toString.call(v).slice(8, -1));
-      }
-      return w.raw(bytes);
-    }
-    if (v instanceof ArrayBuffer) {
-      w.byte(Tag.arrayBuffer);
-      return w.raw(new Uint8Array(v));
-    }
-    if (typeof SharedArrayBuffer !== "undefined" && v instanceof SharedArrayBuffer) {
-      w.byte(Tag.sharedArrayBuffer);
-      return w.raw(new Uint8Array(v));
-    }
-    if (v instanceof Date) {
-      w.byte(Tag.date);
-      return w.f64(v.getTime());
-    }
-    if (v instanceof RegExp) {
-      w.byte(Tag.regexp);
-      w.str(v.source);
-      return w.str(v.flags);
-    }
-    if (v instanceof Map) return this.#ordered(Tag.orderedMap, [...v], { at, what: "map entry" });
-    if (v instanceof Set) return this.#ordered(Tag.orderedSet, [...v], { at, what: "set element" });
-    if (v instanceof URL) return this.#url(v);
-    if (v instanceof Error) return this.#error(v, at);
-    const box = BOXES.find((B) => v instanceof B);
-    if (box) {
-      w.byte(Tag.boxed);
-      return this.value(v.valueOf(), `${at}<boxed>`);
+    const supported = supportedBuiltin(v);
+    if (supported !== null) {
+      if (supported.exact) return this.#builtin(v, supported.kind, at);
+      // A subclass instance (a `Buffer`, `class MyMap extends Map`): its class and own
+      // fields are part of the key, as for any class instance, around the built-in state.
+      w.byte(Tag.subclass);
+      w.str(constructorName(v));
+      this.#builtin(v, supported.kind, at);
+      return this.#fields(v, subclassFields(v, supported.kind), {
+        at,
+        internal: runtimeSymbols(),
+      });
     }
     const builtin = builtinClass(v);
     if (builtin !== null) {
@@ -159,9 +139,61 @@ class Encoder {
     if (proto === Object.prototype || proto === null) w.byte(Tag.object);
     else {
       w.byte(Tag.instance);
-      w.str(String(proto?.constructor?.name ?? ""));
+      w.str(constructorName(v));
     }
     this.#fields(v, Object.keys(v), { at });
+  }
+
+  /** The state of a supported built-in, as encoded for a plain instance of it. */
+  #builtin(v: object, kind: BuiltinKind, at: string): void {
+    const w = this.w;
+    switch (kind) {
+      case "array":
+        return this.#array(v as unknown[], at);
+      case "typedArray":
+      case "dataView": {
+        const view = v as ArrayBufferView;
+        const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+        if (kind === "dataView") w.byte(Tag.dataView);
+        else {
+          w.byte(Tag.typedArray);
+          w.str(Object.prototype.toString.call(v).slice(8, -1));
+        }
+        return w.raw(bytes);
+      }
+      case "arrayBuffer":
+      case "sharedArrayBuffer":
+        w.byte(kind === "arrayBuffer" ? Tag.arrayBuffer : Tag.sharedArrayBuffer);
+        return w.raw(new Uint8Array(v as ArrayBufferLike));
+      case "date":
+        w.byte(Tag.date);
+        return w.f64((v as Date).getTime());
+      case "regexp":
+        return this.#regexp(v as RegExp, at);
+      case "map":
+        return this.#ordered(Tag.orderedMap, [...(v as Map<unknown, unknown>)], {
+          at,
+          what: "map entry",
+        });
+      case "set":
+        return this.#ordered(Tag.orderedSet, [...(v as Set<unknown>)], { at, what: "set element" });
+      case "url":
+        return this.#url(v as URL);
+      case "error":
+        return this.#error(v as Error, at);
+      case "boxed":
+        w.byte(Tag.boxed);
+        return this.value(v.valueOf(), `${at}<boxed>`);
+    }
+  }
+
+  /** `lastIndex` (where a global or sticky match resumes) only when non-zero: old keys stay. */
+  #regexp(v: RegExp, at: string): void {
+    const resumes = v.lastIndex !== 0;
+    this.w.byte(resumes ? Tag.regexpLastIndex : Tag.regexp);
+    this.w.str(v.source);
+    this.w.str(v.flags);
+    if (resumes) this.value(v.lastIndex, `${at}.lastIndex`);
   }
 
   #array(v: unknown[], at: string): void {
@@ -178,10 +210,15 @@ class Encoder {
     this.#fields(v, extra, { at });
   }
 
-  #fields(v: object, keys: string[], opts: { readonly at: string }): void {
-    const { at } = opts;
+  /** `opts.internal`: symbol keys the runtime's own state uses, skipped instead of refused. */
+  #fields(
+    v: object,
+    keys: string[],
+    opts: { readonly at: string; readonly internal?: ReadonlySet<symbol> },
+  ): void {
+    const { at, internal } = opts;
     const sym = Object.getOwnPropertySymbols(v).find((s) =>
-      Object.prototype.propertyIsEnumerable.call(v, s)
+      Object.prototype.propertyIsEnumerable.call(v, s) && !internal?.has(s)
     );
     if (sym !== undefined) {
       throw this.#reject(
@@ -245,6 +282,11 @@ class Encoder {
   #reject(at: string, what: string): TypeError {
     return new TypeError(`${this.label}${at === "" ? "" : ` at ${at}`} ${what}`);
   }
+}
+
+/** The name of `v`'s class (`""` when anonymous), as keyed for class instances. */
+function constructorName(v: object): string {
+  return String(Object.getPrototypeOf(v)?.constructor?.name ?? "");
 }
 
 /** Per constructor: whether it is the runtime's own class (memoized: `toString` is costly). */

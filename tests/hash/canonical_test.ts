@@ -212,3 +212,110 @@ test("a non-UTF-8 percent escape in a file: URL is kept byte-exact", () => {
   encodeCanonical(new URL("file:///tmp/%FF%C3%A9"), { onFileUrl: (_u, p) => (paths.push(p), "") });
   assert.deepEqual(paths, ["/tmp/\xff\xc3\xa9"]);
 });
+
+// A subclass instance of a supported built-in used to be encoded as the plain built-in,
+// dropping its class and own fields, so two different arguments shared one entry (a wrong
+// hit). These pin that the class and fields are part of the key.
+test("a Buffer and a Uint8Array with the same bytes encode differently", () => {
+  assert.notEqual(hex(Buffer.from([1, 2])), hex(new Uint8Array([1, 2])));
+  assert.equal(hex(Buffer.from([1, 2])), hex(Buffer.from([1, 2])));
+  assert.notEqual(hex(Buffer.from([1, 2])), hex(Buffer.from([1, 3])));
+});
+
+test("a Map subclass encodes its class name and its own fields", () => {
+  class TaggedMap extends Map<string, number> {
+    tag = 1;
+  }
+  const tagged = new TaggedMap([["a", 1]]);
+  assert.notEqual(hex(tagged), hex(new Map([["a", 1]])));
+  const other = Object.assign(new TaggedMap([["a", 1]]), { tag: 2 });
+  assert.notEqual(hex(tagged), hex(other), "its own field `tag` is part of the key");
+  assert.equal(hex(tagged), hex(new TaggedMap([["a", 1]])));
+  assert.notEqual(hex(tagged), hex(Object.assign(new TaggedMap([["a", 2]]), { tag: 1 })));
+});
+
+test("a Date subclass with an extra own field differs from a plain Date and by that field", () => {
+  class ZonedDate extends Date {
+    zone = "UTC";
+  }
+  const zoned = new ZonedDate(0);
+  assert.notEqual(hex(zoned), hex(new Date(0)));
+  assert.notEqual(hex(zoned), hex(Object.assign(new ZonedDate(0), { zone: "CET" })));
+  assert.notEqual(hex(zoned), hex(new ZonedDate(1)));
+  assert.equal(hex(zoned), hex(new ZonedDate(0)));
+});
+
+test("an Array subclass differs from a plain array with the same items", () => {
+  class Row extends Array<number> {}
+  assert.notEqual(hex(Row.from([1, 2])), hex([1, 2]));
+  assert.equal(hex(Row.from([1, 2])), hex(Row.from([1, 2])));
+  assert.notEqual(hex(Row.from([1, 2])), hex(Row.from([1, 3])));
+});
+
+test("a RegExp's lastIndex is part of the key when it is not 0", () => {
+  const at = (n: number) => Object.assign(/a/g, { lastIndex: n });
+  assert.notEqual(hex(at(1)), hex(/a/g));
+  assert.notEqual(hex(at(1)), hex(at(2)));
+  assert.equal(hex(at(0)), hex(/a/g));
+  assert.equal(hex(at(3)), hex(at(3)));
+});
+
+test("a subclass of every other supported built-in differs from the plain built-in", () => {
+  class NotFound extends Error {}
+  class Forbidden extends Error {}
+  class Str extends String {}
+  const cases: [string, object, object][] = [
+    ["Set", new (class Ids extends Set {})(), new Set()],
+    ["Float64Array", new (class Vec extends Float64Array {})(2), new Float64Array(2)],
+    ["ArrayBuffer", new (class Buf extends ArrayBuffer {})(2), new ArrayBuffer(2)],
+    [
+      "DataView",
+      new (class View extends DataView<ArrayBuffer> {})(new ArrayBuffer(2)),
+      new DataView(new ArrayBuffer(2)),
+    ],
+    [
+      "URL",
+      new (class Link extends URL {})("https://example.com/"),
+      new URL("https://example.com/"),
+    ],
+    ["RegExp", new (class Pattern extends RegExp {})("a", "g"), /a/g],
+    ["Error", new NotFound("m"), new Error("m")],
+    ["Error sibling", new NotFound("m"), new Forbidden("m")],
+    ["Number", new (class Num extends Number {})(1), new Number(1)],
+    ["String", new Str("ab"), new String("ab")],
+  ];
+  for (const [name, a, b] of cases) assert.notEqual(hex(a), hex(b), name);
+  const plus = Object.assign(new Str("ab"), { extra: 1 });
+  assert.notEqual(hex(plus), hex(new Str("ab")), "own fields of a String subclass");
+});
+
+// No stored key may change: these are the encodings before subclasses were keyed.
+test("plain built-ins keep their encoding, so existing keys stay valid", () => {
+  class Point {
+    constructor(public x: number) {}
+  }
+  const golden: [unknown, string][] = [
+    [[1, ,], "0700000002043ff00000000000000800000000"],
+    [new Map([[1, "a"]]), "1800000001043ff000000000000006000000010061"],
+    [new Set([1n]), "190000000105000000010031"],
+    [new Date(0), "0d0000000000000000"],
+    [/a/g, "0e000000010061000000010067"],
+    [new Uint8Array([1, 2]), "0f0000000a00550069006e0074003800410072007200610079000000020102"],
+    [new DataView(new Uint8Array([3]).buffer), "120000000103"],
+    [new Uint8Array([4]).buffer, "100000000104"],
+    [new URL("https://e.x/"), "130000000c00680074007400700073003a002f002f0065002e0078002f"],
+    [
+      new TypeError("m"),
+      "15000000090054007900700065004500720072006f007200000001006d07000000000000000000000000",
+    ],
+    [
+      new AggregateError([], "m"),
+      "150000000e004100670067007200650067006100740065004500720072006f007200000001006d070000000000" +
+      "00000000000000",
+    ],
+    [new Number(1), "16043ff0000000000000"],
+    [new String("s"), "1606000000010073"],
+    [new Point(1), "0a000000050050006f0069006e007400000001000000010078043ff0000000000000"],
+  ];
+  for (const [v, h] of golden) assert.equal(hex(v), h, String(v));
+});
