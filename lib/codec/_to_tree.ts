@@ -5,7 +5,12 @@
  *
  * @module
  */
-import { ARROW_TABLE, T, TYPED, Unsupported } from "./_tags.ts";
+import { ARROW_TABLE, ERRORS, T, TYPED, Unsupported } from "./_tags.ts";
+
+/** Prototypes of the error classes `fromTree` restores exactly (see `ERRORS`). */
+const STANDARD_ERROR_PROTOS: ReadonlySet<unknown> = new Set(
+  Object.values(ERRORS).map((C) => C.prototype),
+);
 
 /** The tree plus the Arrow tables it references by index. */
 export interface Tree {
@@ -101,7 +106,10 @@ export function toTree(value: unknown): Tree {
       if (TYPED[name]?.prototype !== proto) throw new Unsupported(typeName(o));
       return [T.typed, name, bytes];
     }
-    if (o instanceof Error) {
+    // Only the standard classes the decoder rebuilds: any other error class (a subclass,
+    // AggregateError, DOMException) would come back as a plain Error, losing its class,
+    // methods and internal fields, so it is refused like any other class instance.
+    if (STANDARD_ERROR_PROTOS.has(proto)) {
       const e = o as Error & { cause?: unknown };
       const hasCause = Object.prototype.hasOwnProperty.call(e, "cause");
       const head = [T.error, str(String(e.name)), str(String(e.message))];

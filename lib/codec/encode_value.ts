@@ -6,10 +6,13 @@
  *
  * Supported: strings, numbers (incl. `-0`, `NaN`), booleans, `null`, `undefined`, BigInt,
  * plain and null-prototype objects, arrays (holes kept), Map, Set, Date, RegExp, URL,
- * ArrayBuffer, DataView, typed arrays, Error (name, message, stack, cause, own props;
- * restored as the matching built-in class), Arrow `Table`, and shared or cyclic references.
+ * ArrayBuffer, DataView, typed arrays, errors whose class is exactly `Error`, `TypeError`,
+ * `RangeError`, `SyntaxError`, `ReferenceError`, `EvalError` or `URIError` (name, message,
+ * stack, cause, own props; restored as that class), Arrow `Table`, and shared or cyclic
+ * references.
  * Unsupported: functions, symbols, class instances, boxed primitives, WeakMap, WeakSet,
- * Promise, subclasses of the built-ins, arrays with extra properties, symbol keys.
+ * Promise, subclasses of the built-ins (an `Error` subclass too), other error classes
+ * (`AggregateError`, `DOMException`), arrays with extra properties, symbol keys.
  *
  * @module
  */

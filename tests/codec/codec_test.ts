@@ -66,16 +66,46 @@ test("every supported type round-trips exactly", async () => {
   checkRich((await roundTrip(richValue())) as Record<string, unknown>);
 });
 
-test("a stack trace and a custom error name survive; an unknown error class decodes as Error", async () => {
-  class AppError extends Error {
-    override name = "AppError";
-  }
-  const e = new AppError("boom");
+test("a stack trace and a custom error name on a plain Error survive", async () => {
+  const e = Object.assign(new Error("boom"), { name: "AppError" });
   const back = (await roundTrip(e)) as Error;
-  assert.ok(back instanceof Error);
+  assert.equal(Object.getPrototypeOf(back), Error.prototype);
   assert.equal(back.name, "AppError");
   assert.equal(back.message, "boom");
   assert.equal(back.stack, e.stack);
+});
+
+// Any `instanceof Error` used to be accepted and decoded as the built-in class of its
+// `name` (or a plain Error), so a hit returned a different value: not an instance of the
+// subclass, without its methods, without AggregateError's `errors` or DOMException's
+// `code`. Such errors are class instances like any other: returned, not cached.
+test("an Error subclass, AggregateError or DOMException is unsupported, not decoded as Error", async () => {
+  class HttpError extends Error {
+    status = 404;
+    describe(): string {
+      return `${this.status} ${this.message}`;
+    }
+  }
+  class Quiet extends TypeError {}
+  const cases: [unknown, RegExp][] = [
+    [new HttpError("gone"), /^HttpError$/],
+    [new Quiet("q"), /^Quiet$/],
+    [{ nested: [new HttpError("gone")] }, /^HttpError$/],
+    [new Error("outer", { cause: new HttpError("inner") }), /^HttpError$/],
+    [new AggregateError([new Error("a")], "all"), /^AggregateError$/],
+    [new DOMException("missing", "NotFoundError"), /^DOMException$/],
+  ];
+  for (const [v, re] of cases) {
+    const r = await encodeValue(v);
+    assert.equal(r.kind, "unsupported", String(v));
+    assert.match((r as { typeName: string }).typeName, re);
+  }
+  for (
+    const C of [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError]
+  ) {
+    const back = await roundTrip(new C("m"));
+    assert.equal(Object.getPrototypeOf(back), C.prototype, C.name);
+  }
 });
 
 test("values that cannot round-trip are reported unsupported with their type name", async () => {

@@ -77,6 +77,28 @@ test("a string naming an existing path warns once per parameter; an unencodable 
     assert.equal(valueWarnings.length, 1);
   }));
 
+test("an Error subclass return value is returned as itself and not cached", () =>
+  withCache(async ({ cache }) => {
+    class HttpError extends Error {
+      status = 404;
+      describe(): string {
+        return `${this.status} ${this.message}`;
+      }
+    }
+    let calls = 0;
+    const f = cached(function fetchPage() {
+      calls++;
+      return new HttpError("gone");
+    }, { cacheDir: cache });
+    for (let i = 1; i <= 2; i++) {
+      const e = await f();
+      assert.ok(e instanceof HttpError, "a hit would have returned a plain Error");
+      assert.equal(e.describe(), "404 gone");
+      assert.equal(calls, i, "the function runs again: nothing was stored");
+    }
+    assert.equal(messages("warning").filter((m) => /HttpError/.test(m)).length, 1);
+  }));
+
 test("eviction: a tiny byte budget drops older entries, which then run again", () =>
   withCache(async ({ cache }) => {
     let calls = 0;
