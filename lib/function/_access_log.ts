@@ -10,6 +10,9 @@
  * - Removing a path the call created drops it (temp files); removing a pre-existing path
  *   is a deletion. Re-creating a deleted path cancels the deletion.
  * - A probe that found a directory records nothing (directory existence is not tracked).
+ * - A removal, an exclusive create (`wx`) or a `mkdir` without `recursive` succeeds or fails
+ *   by what is at the path: the hooks note that first (`before`), as an absent input or as
+ *   the `lstat` mode found there (a `meta` input), unless the path was seen already.
  * - A read through a symlink the call created is also a read of the link's target (the
  *   tracker asks {@link AccessLog.createdSymlink} and notes the target as read too).
  *
@@ -20,7 +23,8 @@ import { type BytePath, fsPath, isUnder } from "../path/byte_path.ts";
 import type { Effects, ObservedInput, ObservedOutput } from "../trace/effects.ts";
 import type { FsAccess, FsOutcome } from "../runtime/fs_hooks.ts";
 
-type InputKind = "file" | "absent" | "present";
+/** `{ mode }`: what a removal or exclusive create found there first (an `lstat` mode). */
+type InputKind = "file" | "absent" | "present" | { readonly mode: number };
 
 /**
  * Accumulates file operations of one call in order.
@@ -45,9 +49,16 @@ export class AccessLog {
   #untrusted: string | null = null;
 
   /** Records one operation and how it ended (paths must be absolute and normalized). */
-  note(access: FsAccess, path: BytePath, opts: { readonly outcome: FsOutcome }): void {
+  note(
+    access: FsAccess,
+    path: BytePath,
+    opts: { readonly outcome: FsOutcome; readonly mode?: number },
+  ): void {
     const { outcome } = opts;
     switch (access) {
+      case "before":
+        if (outcome === "absent") return this.#first(path, "absent");
+        return this.#first(path, opts.mode === undefined ? null : { mode: opts.mode });
       case "read":
         if (outcome === "failed") return this.#first(path, "file");
         return this.#first(path, outcome === "absent" ? "absent" : "file");
@@ -60,12 +71,15 @@ export class AccessLog {
         return;
       case "write":
       case "update":
+      case "create":
         return this.#created(path, "file", { outcome });
       case "mkdir":
+      case "mkdir-new":
         return this.#created(path, "dir", { outcome });
       case "symlink":
         return this.#created(path, "symlink", { outcome });
       case "remove":
+      case "remove-any":
         return this.#removed(path, outcome, { moved: false });
       case "move-from":
         return this.#removed(path, outcome, { moved: true });
@@ -87,7 +101,9 @@ export class AccessLog {
     const inputs: ObservedInput[] = [];
     for (const path of this.#inputs) {
       const kind = this.#seen.get(path);
-      if (kind === "present") {
+      if (typeof kind === "object" && kind !== null) {
+        inputs.push({ path, kind: "meta", probe: { kind: "lstat", mode: kind.mode } });
+      } else if (kind === "present") {
         if (!isDirectory(path)) inputs.push({ path, kind: "file" });
       } else if (kind === "file" || kind === "absent") inputs.push({ path, kind });
     }
@@ -134,7 +150,7 @@ export class AccessLog {
   /** Whether the path was there before the call first touched it (read/probed found, not created). */
   #existedBefore(path: BytePath): boolean {
     const k = this.#seen.get(path);
-    return k === "file" || k === "present";
+    return k === "file" || k === "present" || (typeof k === "object" && k !== null);
   }
 }
 

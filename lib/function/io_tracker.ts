@@ -59,7 +59,7 @@ class Tracker implements RuntimeRecorder {
     if (!this.open) return;
     try {
       const p = pathArg(raw);
-      if (p !== undefined) this.#note(access, p, { outcome, hops: 0 });
+      if (p !== undefined) this.#note(access, p, { outcome, mode: opts.mode, hops: 0 });
     } catch (e) {
       this.log.untrust(`a file operation could not be recorded (${String(e)})`);
     }
@@ -68,7 +68,11 @@ class Tracker implements RuntimeRecorder {
   #note(
     access: Parameters<RuntimeRecorder["fs"]>[0],
     p: BytePath,
-    opts: { readonly outcome: Parameters<RuntimeRecorder["fs"]>[2]["outcome"]; hops: number },
+    opts: {
+      readonly outcome: Parameters<RuntimeRecorder["fs"]>[2]["outcome"];
+      readonly mode?: number;
+      hops: number;
+    },
   ): void {
     const { outcome } = opts;
     if (this.onFirstRead !== undefined && !this.#touched.has(p)) {
@@ -79,7 +83,7 @@ class Tracker implements RuntimeRecorder {
         untracked(() => notify(p));
       }
     }
-    this.log.note(access, p, { outcome });
+    this.log.note(access, p, { outcome, mode: opts.mode });
     // Reading through a link the call made itself reads its target, which nothing else
     // records: the link is an output, not an input. Chains of such links are followed.
     if ((access === "read" || access === "list") && this.log.createdSymlink(p)) {

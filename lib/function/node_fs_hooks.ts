@@ -55,12 +55,20 @@ const SPEC: Record<string, (a: unknown[]) => Op[]> = {
   cp: both("read", "write"),
   rename: both("move-from", "write"),
   unlink: a0("remove"),
-  rm: a0("remove"),
+  rm: (a) => [[isForce(a[1]) ? "remove-any" : "remove", a[0]]],
   rmdir: a0("remove"),
-  mkdir: a0("mkdir"),
+  mkdir: (a) => [[isRecursive(a[1]) ? "mkdir" : "mkdir-new", a[0]]],
   symlink: (a) => [["symlink", a[1]]],
   link: both("read", "write"),
 };
+
+function isForce(o: unknown): boolean {
+  return typeof o === "object" && o !== null && (o as { force?: unknown }).force === true;
+}
+
+function isRecursive(o: unknown): boolean {
+  return typeof o === "object" && o !== null && (o as { recursive?: unknown }).recursive === true;
+}
 
 /** Sync-only stream constructors: recorded at creation with a pre-checked outcome. */
 const STREAMS: Record<string, (a: unknown[]) => Op[]> = {
@@ -82,10 +90,12 @@ export function flagAccess(flags: unknown): FsAccess {
   if (typeof flags === "number") {
     const acc = flags & 3;
     if (acc === C.O_RDONLY && !(flags & C.O_TRUNC)) return "read";
-    return (flags & C.O_TRUNC) || (flags & C.O_EXCL) ? "write" : "update";
+    if (flags & C.O_EXCL) return "create";
+    return flags & C.O_TRUNC ? "write" : "update";
   }
   const f = String(flags);
-  if (f.startsWith("w") || f.includes("x")) return "write";
+  if (f.includes("x")) return "create";
+  if (f.startsWith("w")) return "write";
   if (f.startsWith("a") || f.includes("+")) return "update";
   return "read";
 }

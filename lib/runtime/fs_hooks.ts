@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { statSync } from "node:fs";
+import { lstatSync, statSync } from "node:fs";
 
 /** What a file operation did to a path, as far as caching cares. */
 export type FsAccess =
@@ -21,8 +21,12 @@ export type FsAccess =
   | "list" // directory listing read
   | "write" // content replaced or created
   | "update" // appended / modified in place: read (if it existed) + write
+  | "create" // exclusive create (`wx`, O_EXCL, createNew): fails if the path exists
   | "mkdir"
+  | "mkdir-new" // mkdir without `recursive`: fails if the path exists
   | "remove"
+  | "remove-any" // removal that succeeds whether or not the path exists (`rm -f`)
+  | "before" // what was at the path before an operation whose outcome depends on it
   | "move-from" // source of a rename
   | "symlink";
 
@@ -35,7 +39,12 @@ export interface RuntimeRecorder {
    * A file operation on `rawPath` (string, URL or bytes; anything else is ignored) and how
    * it ended.
    */
-  fs(access: FsAccess, rawPath: unknown, opts: { readonly outcome: FsOutcome }): void;
+  fs(
+    access: FsAccess,
+    rawPath: unknown,
+    /** `mode`: the `st_mode` a `before` note found (with outcome `ok`). */
+    opts: { readonly outcome: FsOutcome; readonly mode?: number },
+  ): void;
   /** Bytes written to stdout (1) or stderr (2); `undefined` return = skip (nested write). */
   output(fd: 1 | 2, bytes: Uint8Array): void;
   /** Something happened that cannot be recorded faithfully. */
@@ -119,11 +128,16 @@ function patchDeno(D: any, tools: Tools): void {
     const o = (a[1] ?? { read: true }) as Record<string, boolean>;
     const writes = o.write || o.append || o.create || o.createNew || o.truncate;
     if (!writes) return [["read", a[0]]];
-    return [[(o.truncate && !o.append) || o.createNew ? "write" : "update", a[0]]];
+    if (o.createNew) return [["create", a[0]]];
+    return [[o.truncate && !o.append ? "write" : "update", a[0]]];
   };
-  const writeOps = (
-    a: unknown[],
-  ): Op[] => [[(a[2] as { append?: boolean })?.append ? "update" : "write", a[0]]];
+  const writeOps = (a: unknown[]): Op[] => {
+    const o = a[2] as { append?: boolean; createNew?: boolean } | undefined;
+    return [[o?.createNew ? "create" : o?.append ? "update" : "write", a[0]]];
+  };
+  const mkdirOps = (a: unknown[]): Op[] => [
+    [(a[1] as { recursive?: boolean })?.recursive ? "mkdir" : "mkdir-new", a[0]],
+  ];
   const table: [string, (a: unknown[]) => Op[], FileOpts?][] = [
     ["readFile", a0("read")],
     ["readTextFile", a0("read")],
@@ -134,7 +148,7 @@ function patchDeno(D: any, tools: Tools): void {
     ["copyFile", both("read", "write")],
     ["rename", both("move-from", "write")],
     ["remove", a0("remove")],
-    ["mkdir", a0("mkdir")],
+    ["mkdir", mkdirOps],
     ["readDir", a0("list"), { preCheck: true }],
     ["stat", a0("probe"), { probeResult: stat }],
     ["lstat", a0("probe"), { probeResult: stat }],
@@ -265,10 +279,42 @@ export function noteUpdates(
   { exists }: { readonly exists: (p: unknown) => boolean },
 ): Op[] {
   return list.map(([acc, p]): Op => {
-    if (acc !== "update") return [acc, p];
-    if (rec.nested(() => exists(p))) rec.fs("read", p, { outcome: "ok" });
-    return ["write", p];
+    switch (acc) {
+      case "update":
+        // A file that was not there is created: its absence is what the result depends on
+        // (an append to a missing log makes a one-line log, not one more line).
+        rec.fs("read", p, { outcome: rec.nested(() => exists(p)) ? "ok" : "absent" });
+        return ["write", p];
+      case "remove":
+      case "create":
+      case "mkdir-new":
+        noteBefore(p, rec);
+        return [acc === "create" ? "write" : acc === "mkdir-new" ? "mkdir" : acc, p];
+      case "remove-any":
+        // Its outcome and end state (nothing there) are the same whatever was there.
+        return ["remove", p];
+      default:
+        return [acc, p];
+    }
   });
+}
+
+/**
+ * Records what is at `p` before an operation that succeeds or fails by it (a removal, an
+ * exclusive create): nothing (`absent`), or an object of this `st_mode` (not followed).
+ */
+function noteBefore(p: unknown, rec: RuntimeRecorder): void {
+  const mode = rec.nested(() => lstatMode(p));
+  if (mode === null) rec.fs("before", p, { outcome: "absent" });
+  else rec.fs("before", p, { outcome: "ok", mode });
+}
+
+function lstatMode(p: unknown): number | null {
+  try {
+    return lstatSync(p as string).mode;
+  } catch {
+    return null;
+  }
 }
 
 function exists(p: unknown): boolean {
