@@ -6,7 +6,7 @@
  * `AsyncLocalStorage`. It cannot see:
  * - named ESM imports of `node:fs` (`import { readFileSync } from "node:fs"`), bound
  *   before any wrapping can happen, in Deno and Bun alike (`syncBuiltinESMExports()`
- *   does not update them); under Bun also `import * as fsp from "node:fs/promises"`.
+ *   does not update them); and `import * as fsp from "node:fs/promises"` in both runtimes.
  *   Code reached via `import fs from "node:fs"`, `require("fs")` and `fs.promises` is seen;
  * - child processes (`node:child_process`, `Deno.Command`, `Bun.spawn`) and what they touch;
  * - native addons / FFI, WebAssembly with its own I/O, `mmap`;

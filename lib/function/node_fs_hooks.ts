@@ -8,8 +8,9 @@
  * `fs.promises.*`, and streams (`createReadStream` opens through `fs.open`). It does NOT
  * reach named ESM imports (`import { readFileSync } from "node:fs"`), which are bound
  * before any patch; `module.syncBuiltinESMExports()` does not update them in either
- * runtime. Under Deno, `import * as fsp from "node:fs/promises"` IS reached; under Bun it
- * is not. casher's own code uses named imports, so it is never recorded.
+ * runtime, nor `import * as fsp from "node:fs/promises"` (a namespace of the same bindings,
+ * in Deno 2.9 and Bun 1.4 alike). casher's own code uses named imports, so it is never
+ * recorded.
  *
  * @module
  */
