@@ -17,8 +17,11 @@
  * - the existence of a directory (a probe that finds a directory records nothing; files
  *   read inside it are still inputs); metadata-only changes (`chmod`, `utimes`);
  *   `mkdtemp` results; `fs.cp` of whole directories is recorded as one path;
- * - console output that cannot be reproduced (`table`, `group`, `time`, `trace`...):
- *   such a call runs normally but is marked untrusted and is not cached.
+ * - console output that cannot be reproduced (`table`, `group`, `time`, `trace`..., and
+ *   anything printed while a `console.group()` is open): such a call runs normally but is
+ *   marked untrusted and is not cached. Other console output is rendered once by casher
+ *   (Deno's own formatting, or an emulation of Bun's; no colours) and those bytes are both
+ *   printed live and recorded, so a hit replays exactly what was seen (stdio_capture.ts).
  * Use `subprocess: true` (traced with strace) when any of these matter.
  *
  * @module

@@ -3,30 +3,37 @@
  * `process.stdout.write` / `process.stderr.write`, `fs.writeSync(1|2, ...)` and (through
  * the runtime seam) `Deno.stdout/stderr.write(Sync)` and `Bun.write(Bun.stdout, ...)`.
  *
- * `console.log/info/debug/dir` (stdout) and `console.warn/error` (stderr) are recorded as
- * `node:util` formats them, without colours; the live line is printed by the runtime's own
- * console and may differ cosmetically (colours). Console calls whose output cannot be
- * reproduced (`table`, `group*`, `count*`, `time*`, `trace`, `dirxml`) mark the call
- * untrusted (it runs normally but is not cached). Writes nested inside another captured
- * write (Deno's `process.stdout.write` goes through `Deno.stdout.writeSync`) are recorded once.
+ * During a tracked call, `console.log/info/debug/dir` (stdout), `console.warn/error` and a failing
+ * `console.assert` (stderr) are rendered ONCE, by the runtime seam's `consoleFormat()`, and those
+ * exact bytes are both written to fd 1/2 and recorded, so what a hit replays is byte for byte what
+ * was seen live. The runtime's console itself is not called. Under Deno the text is Deno's own
+ * console formatting; under Bun it is casher's emulation of Bun's (identical except that Bun
+ * breaks a short array over lines after a long text on the same line); neither has colours, even
+ * on a terminal. Outside tracked calls the console is untouched.
+ *
+ * Console calls whose output cannot be reproduced (`table`, `group*`, `count*`, `time*`, `trace`,
+ * `dirxml`), console output inside an open `console.group()` (indented), and arguments the
+ * formatter cannot render (it threw) mark the call untrusted: it runs normally, printed by the
+ * runtime's console, but is not cached. Writes nested inside another captured write (Deno's
+ * `process.stdout.write` goes through `Deno.stdout.writeSync`) are recorded once.
  *
  * @module
  */
 import { Buffer } from "node:buffer";
 import fs from "node:fs";
 import process from "node:process";
-import { formatWithOptions, inspect } from "node:util";
-import { runtimeInspect, type RuntimeRecorder } from "../runtime/fs_hooks.ts";
+import { processTarget } from "../capture/replay.ts";
+import type { RuntimeRecorder } from "../runtime/fs_hooks.ts";
+import { type ConsoleFormat, consoleFormat } from "../runtime/mod.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyFn = (this: any, ...args: any[]) => any;
 
 const LINES: Record<string, 1 | 2> = { log: 1, info: 1, debug: 1, warn: 2, error: 2 };
+const GROUPS: Record<string, 1 | -1> = { group: 1, groupCollapsed: 1, groupEnd: -1 };
 const UNRECORDABLE = [
   "table",
-  "group",
-  "groupCollapsed",
-  "groupEnd",
+  ...Object.keys(GROUPS),
   "count",
   "countReset",
   "time",
@@ -74,35 +81,25 @@ export function installStdioHooks(active: () => RuntimeRecorder | undefined): ()
       return suppressed(() => orig.apply(this, args));
     };
 
+  const printed = (fd: 1 | 2, text: ConsoleText) => (orig: AnyFn) =>
+    printOnce(orig, fd, { active, text });
   for (const [name, fd] of Object.entries(LINES)) {
-    patch(console, name, {
-      make: (orig) => record(orig, fd, { bytes: (a) => line(formatArgs(a)) }),
-    });
+    patch(console, name, { make: printed(fd, (f, a) => f.line(a)) });
   }
-  patch(console, "dir", {
-    make: (orig) =>
-      record(orig, 1, {
-        bytes: (a) => line(inspect(a[0], { colors: false, ...(a[1] as object) })),
-      }),
-  });
+  patch(console, "dir", { make: printed(1, (f, a) => f.dir(a)) });
   patch(console, "assert", {
-    make: (orig) =>
-      record(orig, 2, {
-        bytes: (a) =>
-          a[0] ? undefined : line(
-            [
-              "Assertion failed",
-              ...(a.length > 1 ? [formatWithOptions({ colors: false }, ...a.slice(1))] : []),
-            ].join(": "),
-          ),
-      }),
+    make: printed(2, (f, a) => (a[0] ? undefined : f.assertion(a.slice(1)))),
   });
   for (const name of UNRECORDABLE) {
     patch(console, name, {
       make: (orig) =>
         function (this: unknown, ...args: unknown[]) {
           active()?.untrusted(`console.${name}() output cannot be recorded faithfully`);
-          return orig.apply(this, args);
+          try {
+            return orig.apply(this, args);
+          } finally {
+            if (name in GROUPS) groups.open = Math.max(0, groups.open + GROUPS[name]);
+          }
         },
     });
   }
@@ -170,18 +167,61 @@ function suppressed<T>(f: () => T): T {
   }
 }
 
-/** console.log's rendering: `%` formats via node:util; otherwise strings raw, values inspected. */
-function formatArgs(args: unknown[]): string {
-  if (typeof args[0] === "string" && args[0].includes("%")) {
-    return formatWithOptions({ colors: false }, ...args);
-  }
-  return args.map((a) =>
-    typeof a === "string" ? a : runtimeInspect(a, (v) => inspect(v, { colors: false }))
-  ).join(" ");
+/** What a console method prints for `args` (no trailing newline), `undefined` for nothing. */
+type ConsoleText = (format: ConsoleFormat, args: unknown[]) => string | undefined;
+
+/** Groups opened (and not yet closed) through the wrapped console since the hooks went in. */
+const groups = { open: 0 };
+
+/**
+ * A console method that, during a tracked call, renders its line once and writes and records
+ * exactly those bytes. When that is not possible (an open group indents output, the formatter
+ * threw) the call is marked untrusted and the runtime's own method prints instead.
+ */
+function printOnce(
+  orig: AnyFn,
+  fd: 1 | 2,
+  opts: { readonly active: () => RuntimeRecorder | undefined; readonly text: ConsoleText },
+): AnyFn {
+  const { active, text } = opts;
+  return function (this: unknown, ...args: unknown[]) {
+    const rec = active();
+    if (rec === undefined) return orig.apply(this, args);
+    const r = render(text, args);
+    if (r.kind === "native") {
+      rec.untrusted(r.reason);
+      return orig.apply(this, args);
+    }
+    if (r.text === undefined) return;
+    const bytes = Buffer.from(r.text + "\n", "utf8");
+    rec.output(fd, bytes);
+    suppressed(() => writeLive(fd, bytes));
+  };
 }
 
-function line(s: string): Uint8Array {
-  return Buffer.from(s + "\n", "utf8");
+/** The text to print, or why the runtime's own console has to print this one. */
+function render(
+  text: ConsoleText,
+  args: unknown[],
+): { kind: "text"; text: string | undefined } | { kind: "native"; reason: string } {
+  try {
+    const format = consoleFormat();
+    if (groups.open > 0 || format.indented()) {
+      return { kind: "native", reason: "console output inside console.group() is indented" };
+    }
+    return { kind: "text", text: text(format, args) };
+  } catch (e) {
+    return { kind: "native", reason: `console output could not be rendered (${String(e)})` };
+  }
+}
+
+/** Writes to the real fd like the console does: synchronously, ignoring a failed write. */
+function writeLive(fd: 1 | 2, bytes: Uint8Array): void {
+  try {
+    processTarget.write(fd, bytes);
+  } catch {
+    // A console never throws because its stream is gone (EPIPE, EBADF).
+  }
 }
 
 function chunkBytes(chunk: unknown, encoding: unknown): Uint8Array | undefined {

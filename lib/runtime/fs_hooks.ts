@@ -371,19 +371,3 @@ export function errorOutcome(e: unknown): FsOutcome {
   const name = (e as { name?: string })?.name;
   return name === "NotFound" ? "absent" : "failed";
 }
-
-/**
- * Renders a value the way this runtime's `console.log` does, without colours (`Deno.inspect`,
- * `Bun.inspect`, else `node:util` `inspect`), so recorded console output matches the live line.
- *
- * @example
- * ```ts
- * import { runtimeInspect } from "./fs_hooks.ts";
- * runtimeInspect({ a: "x" }); // '{ a: "x" }' under Deno, "{ a: 'x' }" under Node
- * ```
- */
-export function runtimeInspect(v: unknown, fallback: (v: unknown) => string): string {
-  if (g.Deno?.inspect) return g.Deno.inspect(v, { colors: false });
-  if (g.Bun?.inspect) return g.Bun.inspect(v, { colors: false });
-  return fallback(v);
-}

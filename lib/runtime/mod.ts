@@ -11,3 +11,4 @@ export * from "./native_hash.ts";
 export * from "./terminal.ts";
 export * from "./spawn.ts";
 export * from "./inherited_fds.ts";
+export * from "./console_format.ts";

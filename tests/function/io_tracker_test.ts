@@ -126,6 +126,27 @@ test("console output that cannot be reproduced marks the call untrusted", async 
   assert.equal(run.effects.trust.kind, "untrusted");
 });
 
+test("a console call renders its arguments once, for the live line and the record alike", async () => {
+  let renders = 0;
+  const value = { toString: () => `render ${++renders}` };
+  const run = await runTracked(() => console.log("%s", value));
+  assert.equal(renders, 1, "formatting twice would run toString (or a getter) twice");
+  assert.deepEqual(text(run.chunks), ["1:render 1\n"]);
+});
+
+test("console output inside a console.group() opened before the call marks it untrusted", async () => {
+  installTracking();
+  console.group();
+  try {
+    const run = await runTracked(() => console.log("indented by the group"));
+    assert.equal(run.effects.trust.kind, "untrusted");
+  } finally {
+    console.groupEnd();
+  }
+  const after = await runTracked(() => console.log("not indented"));
+  assert.equal(after.effects.trust.kind, "trusted");
+});
+
 test("an exception is returned as the outcome, not thrown, and I/O before it is still recorded", () =>
   withDir(async (d) => {
     const boom = new Error("boom");
