@@ -88,14 +88,14 @@ export async function restoreOutputs(
      * Paths the entry has inputs for: the lookup found them as the recorded run did, so
      * whatever is there now is what the run replaced (`rm -f l; echo x > l`).
      */
-    inputs?: readonly BytePath[];
+    inputs: readonly BytePath[];
   },
 ): Promise<number> {
   if (entry.policy === "never") return 0;
   const steps: Step[] = [];
   try {
     // What the recorded run saw at a path (its inputs there) the lookup has just checked.
-    const known = new Set([...entry.deletions, ...(entry.inputs ?? [])]);
+    const known = new Set([...entry.deletions, ...entry.inputs]);
     await stage(source, { outputs: entry.outputs, policy: entry.policy, steps, known });
     commit(steps);
   } finally {
@@ -203,7 +203,11 @@ function commit(steps: readonly Step[]): void {
         case "dir": {
           const target = fsPath(step.out.path);
           if (step.make === "replace") removePath(step.out.path);
-          if (step.make !== "none") mkdirSync(target, { recursive: true, mode: 0o700 });
+          if (step.make !== "none") {
+            // Parents the entry does not record are made as `mkdir -p` makes them (umask).
+            mkdirSync(fsPath(posix.dirname(step.out.path)), { recursive: true });
+            mkdirSync(target, { mode: 0o700 });
+          }
           // Open to its owner until what it holds is restored; closed below.
           chmodSync(target, step.out.mode | 0o700);
           if ((step.out.mode & 0o700) !== 0o700) closed.push(step.out);

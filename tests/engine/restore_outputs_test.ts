@@ -75,6 +75,7 @@ Deno.test(
         outputs,
         deletions: [join(dir, "keep")],
         policy: "always",
+        inputs: [],
       }),
       (e: unknown) => e instanceof CasherError && e.code === "blob-corrupt",
     );
@@ -131,7 +132,12 @@ Deno.test(
       { kind: "dir", path: join(dir, "ro"), mode: 0o500 },
       file(join(dir, "ro/f"), "f"),
     ];
-    await restoreOutputs(source({ f: "back" }), { outputs, deletions: [], policy: "always" });
+    await restoreOutputs(source({ f: "back" }), {
+      outputs,
+      deletions: [],
+      policy: "always",
+      inputs: [],
+    });
     assert.equal(readFileSync(join(dir, "ro/f"), "utf8"), "back");
     assert.equal(statSync(join(dir, "ro")).mode & 0o7777, 0o500);
     chmodSync(join(dir, "ro"), 0o700);
@@ -147,6 +153,7 @@ Deno.test(
       outputs: [file(join(dir, "same"), "s", 0o640)],
       deletions: [],
       policy: "always",
+      inputs: [],
     });
     assert.equal(written, 0);
     assert.equal(lstatSync(join(dir, "same")).ino, ino, "not rewritten");
@@ -166,6 +173,7 @@ Deno.test(
         outputs: [file(join(dir, "out"), "n")],
         deletions: [],
         policy: "always",
+        inputs: [],
       }),
       conflict,
     );
@@ -176,6 +184,7 @@ Deno.test(
         outputs: [file(join(dir, "d"), "n")],
         deletions: [],
         policy: "always",
+        inputs: [],
       }),
       conflict,
     );
@@ -189,5 +198,22 @@ Deno.test(
       inputs: [join(dir, "d")],
     });
     assert.equal(readFileSync(join(dir, "d"), "utf8"), "new");
+  }),
+);
+
+Deno.test(
+  "parents of a restored directory that the entry does not record get the umask's mode",
+  withDir(async (dir) => {
+    // A library entry records only the path given to mkdir (`mkdirSync("a/b/c", { recursive })`).
+    const mask = Deno.umask();
+    await restoreOutputs(source({}), {
+      outputs: [{ kind: "dir", path: join(dir, "a/b/c"), mode: 0o750 }],
+      deletions: [],
+      policy: "always",
+      inputs: [],
+    });
+    assert.equal(statSync(join(dir, "a")).mode & 0o7777, 0o777 & ~mask, "as mkdir -p makes it");
+    assert.equal(statSync(join(dir, "a/b")).mode & 0o7777, 0o777 & ~mask);
+    assert.equal(statSync(join(dir, "a/b/c")).mode & 0o7777, 0o750);
   }),
 );
