@@ -24,7 +24,6 @@ import {
   createReadStream,
   fstatSync,
   openSync,
-  readFileSync,
   readSync,
   unlinkSync,
   writeSync,
@@ -33,7 +32,7 @@ import { join } from "node:path";
 import process from "node:process";
 import type { Readable } from "node:stream";
 import { hashers } from "../hash/hasher_pool.ts";
-import { isTerminal } from "../runtime/mod.ts";
+import { fdPosition, isTerminal } from "../runtime/mod.ts";
 import type { PlainStdin } from "./run_plain.ts";
 
 /** The most bytes of a piped stdin casher spools to key a run (256 MiB). */
@@ -157,9 +156,9 @@ async function digestStdinFile(offset: number): Promise<string> {
  * ```
  */
 export function stdinOffset(): number {
-  const m = /^pos:\s*(\d+)$/m.exec(readFileSync("/proc/self/fdinfo/0", "utf8"));
-  if (m === null) throw new Error("cannot read the offset of stdin from /proc/self/fdinfo/0");
-  return Number(m[1]);
+  const pos = fdPosition(0);
+  if (pos === null) throw new Error("cannot read the offset of stdin from /proc/self/fdinfo/0");
+  return pos;
 }
 
 /**
